@@ -1,0 +1,5 @@
+import Version from './version.ts';
+
+export const COMMANDS = {
+  version: Version,
+};
