@@ -1,0 +1,113 @@
+/**
+ * Every change to the engine is one of these commands. A command carries everything that varies:
+ * the time (epoch ms), the ids of new tasks and a seed for random draws (backoff jitter), so that
+ * applying the same commands to the same state always gives the same state.
+ */
+import type { Retention, Task, TaskRecord, TaskState } from './task.ts';
+
+export interface NewTask {
+  id: string;
+  type: string;
+  queue?: string;
+  payload?: unknown;
+  priority?: number | string;
+  maxRetries?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+  /** Epoch ms; a time after the command's time makes the task `scheduled`. */
+  runAt?: number | null;
+  idempotencyKey?: string | null;
+  tags?: string[];
+}
+
+export interface TaskFilter {
+  queue?: string;
+  state?: TaskState;
+  type?: string;
+}
+
+export interface LeaseRef {
+  id: string;
+  token: number;
+}
+
+interface At {
+  /** Epoch ms. The engine never goes back in time: it uses max(time, the last command's time). */
+  time: number;
+}
+
+export type Command =
+  | ({ kind: 'submit'; tasks: NewTask[] } & At)
+  | ({ kind: 'claim'; workerId: string; queues: string[]; max: number; leaseMs: number } & At)
+  | ({ kind: 'heartbeat'; workerId: string; leases: LeaseRef[] } & At)
+  | ({ kind: 'progress'; id: string; token: number; fraction: number; message?: string | null } & At)
+  | ({ kind: 'release'; id: string; token: number } & At)
+  | ({ kind: 'ack'; id: string; token: number; result?: unknown } & At)
+  | ({ kind: 'nack'; id: string; token: number; error: string; seed: number } & At)
+  | ({ kind: 'cancel'; id: string } & At)
+  | ({ kind: 'cancelWhere'; filter: TaskFilter; limit: number } & At)
+  | ({ kind: 'retry'; id: string } & At)
+  | ({ kind: 'retryWhere'; filter: TaskFilter; limit: number } & At)
+  | ({ kind: 'dlqReplay'; queue?: string; ids?: string[]; limit: number } & At)
+  | ({ kind: 'dlqPurge'; queue?: string; limit: number } & At)
+  | ({ kind: 'drainQueue'; queue: string; limit: number } & At)
+  | ({ kind: 'pauseQueue'; queue: string } & At)
+  | ({ kind: 'resumeQueue'; queue: string } & At)
+  | ({ kind: 'promoteDue'; limit: number } & At)
+  | ({ kind: 'expireLeases'; limit: number; seed: number } & At)
+  | ({ kind: 'rearmLeases' } & At)
+  | ({ kind: 'purge'; limit: number; retention?: Partial<Retention> } & At);
+
+export type CommandKind = Command['kind'];
+export type CommandOf<K extends CommandKind> = Extract<Command, { kind: K }>;
+
+export interface SubmitOutcome {
+  task: TaskRecord;
+  /** false when an idempotency key matched an existing task, which is returned instead. */
+  created: boolean;
+}
+
+export interface HeartbeatOutcome {
+  extended: string[];
+  /** Leases whose token is not the task's current one: the worker must stop those tasks. */
+  rejected: string[];
+  /** Tasks the worker holds whose cancellation was requested. */
+  cancelRequested: string[];
+}
+
+/** A bounded bulk change: `more` says whether another call would find more to do. */
+export interface BulkOutcome {
+  count: number;
+  more: boolean;
+}
+
+export interface ResultOf {
+  submit: SubmitOutcome[];
+  claim: Task[];
+  heartbeat: HeartbeatOutcome;
+  progress: TaskRecord;
+  release: TaskRecord;
+  ack: TaskRecord;
+  nack: TaskRecord;
+  cancel: TaskRecord;
+  cancelWhere: BulkOutcome;
+  retry: TaskRecord;
+  retryWhere: BulkOutcome;
+  dlqReplay: BulkOutcome;
+  dlqPurge: BulkOutcome;
+  drainQueue: BulkOutcome;
+  pauseQueue: QueueInfo;
+  resumeQueue: QueueInfo;
+  promoteDue: BulkOutcome;
+  expireLeases: BulkOutcome;
+  rearmLeases: BulkOutcome;
+  purge: BulkOutcome;
+}
+
+export interface QueueInfo {
+  name: string;
+  paused: boolean;
+}
+
+export const BULK_LIMIT_MAX = 10_000;

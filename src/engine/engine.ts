@@ -1,0 +1,190 @@
+/**
+ * The engine: a deterministic state machine over LMDB. Commands are queued and applied in batches
+ * (group commit): every command that arrives while a transaction is being written goes into the
+ * next one, and a command's promise resolves only once the transaction holding it is on disk.
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { applyCommand } from './apply.ts';
+import type { Command, CommandKind, CommandOf, QueueInfo, ResultOf } from './commands.ts';
+import { TqError } from './errors.ts';
+import { DEFAULT_LIMITS, type Limits } from './limits.ts';
+import { getTask, listQueues, listTasks, stats, type ListOptions, type Page, type Stats } from './reads.ts';
+import { nextDueAt } from './schedule.ts';
+import { closeStore, openStore, type Store } from './store.ts';
+import type { Task } from './task.ts';
+import { type Counters, Txn } from './txn.ts';
+
+export type Outcome = { ok: true; value: unknown } | { ok: false; error: TqError };
+
+interface Group {
+  commands: Command[];
+  resolve: (outcomes: Outcome[]) => void;
+}
+
+export interface EngineOptions {
+  dir: string;
+  readOnly?: boolean;
+  limits?: Partial<Limits>;
+}
+
+export interface BatchInfo {
+  commands: number;
+  commitMs: number;
+}
+
+export class Engine {
+  readonly limits: Limits;
+  /** Called after each durable batch, for metrics. */
+  onBatch: ((info: BatchInfo) => void) | null = null;
+  private readonly store: Store;
+  private counters: Counters;
+  private readonly queue: Group[] = [];
+  private writing = false;
+  private closing: Promise<void> | null = null;
+  private idle: (() => void) | null = null;
+
+  private constructor(store: Store, limits: Limits) {
+    this.store = store;
+    this.limits = limits;
+    this.counters = this.readCounters();
+  }
+
+  static open(options: EngineOptions): Engine {
+    return new Engine(openStore({ dir: options.dir, readOnly: options.readOnly }), { ...DEFAULT_LIMITS, ...options.limits });
+  }
+
+  get dir(): string {
+    return this.store.dir;
+  }
+
+  /** The time of the last command applied: the engine's clock never goes back past it. */
+  get lastTime(): number {
+    return this.counters.lastTime;
+  }
+
+  /** Applies one command once durable; rejects with its TqError if it failed. */
+  async execute<K extends CommandKind>(command: CommandOf<K>): Promise<ResultOf[K]> {
+    const [outcome] = await this.applyBatch([command]);
+    if (!outcome!.ok) throw outcome!.error;
+    return outcome!.value as ResultOf[K];
+  }
+
+  /**
+   * Applies commands in order, in the same transaction as any others waiting, and resolves once
+   * that transaction is flushed. A command that fails validation fails alone.
+   */
+  applyBatch(commands: Command[]): Promise<Outcome[]> {
+    if (this.store.readOnly) return Promise.resolve(commands.map(() => failed(new TqError('READ_ONLY', 'this data directory is open read-only'))));
+    if (this.closing) return Promise.resolve(commands.map(() => failed(new TqError('CLOSED', 'the engine is closing'))));
+    return new Promise((resolve) => {
+      this.queue.push({ commands, resolve });
+      if (!this.writing) {
+        this.writing = true;
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const started = performance.now();
+      const done = this.writeOne();
+      await this.store.env.flushed;
+      for (const [group, outcomes] of done) group.resolve(outcomes);
+      this.onBatch?.({ commands: done.reduce((sum, [group]) => sum + group.commands.length, 0), commitMs: performance.now() - started });
+      if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    this.writing = false;
+    this.idle?.();
+  }
+
+  /** One write transaction over as many waiting groups as the limits allow. */
+  private writeOne(): [Group, Outcome[]][] {
+    const done: [Group, Outcome[]][] = [];
+    const tx = new Txn(this.store.db, this.counters);
+    try {
+      this.store.env.transactionSync(() => {
+        let weight = 0;
+        while (this.queue.length > 0 && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
+          const group = this.queue.shift()!;
+          done.push([group, group.commands.map((command) => this.applyOne(tx, command))]);
+          weight += group.commands.reduce((sum, command) => sum + weightOf(command), 0);
+        }
+        tx.finish();
+      });
+    } catch (error) {
+      this.counters = this.readCounters();
+      const outcome = failed(storageError(error));
+      return done.map(([group]) => [group, group.commands.map(() => outcome)]);
+    }
+    return done;
+  }
+
+  private applyOne(tx: Txn, command: Command): Outcome {
+    try {
+      return { ok: true, value: applyCommand(tx, command, this.limits) };
+    } catch (error) {
+      if (error instanceof TqError) return failed(error);
+      throw error; // not a validation failure: abort the whole transaction rather than keep half a command
+    }
+  }
+
+  private readCounters(): Counters {
+    const meta = this.store.db.meta;
+    return { lastTime: meta.get('lastTime') ?? 0, seq: meta.get('seq') ?? 0, token: meta.get('token') ?? 0 };
+  }
+
+  get(id: string): Task {
+    return getTask(this.store.db, id);
+  }
+
+  list(options?: ListOptions): Page {
+    return listTasks(this.store.db, options);
+  }
+
+  stats(now: number): Stats {
+    return stats(this.store.db, now);
+  }
+
+  queues(): QueueInfo[] {
+    return listQueues(this.store.db);
+  }
+
+  /** When the next scheduled or failed task falls due, or null. */
+  nextDueAt(): number | null {
+    return nextDueAt(this.store);
+  }
+
+  /** A consistent copy of the data into an empty directory, while the engine keeps running. */
+  async backup(dir: string): Promise<void> {
+    if (existsSync(join(dir, 'data.mdb'))) throw new TqError('INVALID_ARGUMENT', `${dir} already holds tq data: back up into an empty directory`);
+    mkdirSync(dir, { recursive: true });
+    await this.store.env.backup(dir, true);
+  }
+
+  /** Applies what is queued, then closes LMDB. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      if (this.writing) await new Promise<void>((resolve) => (this.idle = resolve));
+      await closeStore(this.store);
+    })();
+    return this.closing;
+  }
+}
+
+function weightOf(command: Command): number {
+  return command.kind === 'submit' && Array.isArray(command.tasks) ? command.tasks.length : 1;
+}
+
+function failed(error: TqError): Outcome {
+  return { ok: false, error };
+}
+
+function storageError(error: unknown): TqError {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/MDB_MAP_FULL|ENOSPC|No space left/i.test(message)) {
+    return new TqError('STORAGE_FULL', `the data directory is full (${message}): free disk space; reads still work`);
+  }
+  return new TqError('STORAGE_ERROR', `the write failed and was rolled back: ${message}`);
+}

@@ -1,0 +1,7 @@
+export { Engine, type EngineOptions, type Outcome, type BatchInfo } from './engine.ts';
+export * from './commands.ts';
+export * from './errors.ts';
+export * from './task.ts';
+export { DEFAULT_LIMITS, type Limits } from './limits.ts';
+export type { ListOptions, Page, Stats, QueueStats } from './reads.ts';
+export { backoffCeilingMs, backoffDelayMs } from './backoff.ts';

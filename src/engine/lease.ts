@@ -1,0 +1,73 @@
+/**
+ * Leases over running tasks: heartbeats extend them, progress reports ride on them, expiry turns
+ * them into failed attempts, and a broker start re-arms them for one full period.
+ */
+import { draws } from './backoff.ts';
+import type { BulkOutcome, CommandOf, HeartbeatOutcome } from './commands.ts';
+import { invalid, TqError } from './errors.ts';
+import { failAttempt, heldTask } from './outcome.ts';
+import type { TaskRecord } from './task.ts';
+import type { Txn } from './txn.ts';
+
+const MAX_HEARTBEAT_LEASES = 100_000;
+
+export function heartbeat(tx: Txn, command: CommandOf<'heartbeat'>): HeartbeatOutcome {
+  if (!Array.isArray(command.leases) || command.leases.length > MAX_HEARTBEAT_LEASES) {
+    throw invalid(`a heartbeat lists at most ${MAX_HEARTBEAT_LEASES} leases`);
+  }
+  const outcome: HeartbeatOutcome = { extended: [], rejected: [], cancelRequested: [] };
+  for (const { id, token } of command.leases) {
+    const task = tx.task(id);
+    if (!task || task.state !== 'running' || task.lease?.token !== token) {
+      outcome.rejected.push(id);
+      continue;
+    }
+    const next: TaskRecord = { ...task, lease: { ...task.lease, expiresAt: tx.time + task.leaseMs }, updatedAt: tx.time };
+    tx.write(task, next);
+    outcome.extended.push(id);
+    if (task.cancelRequested) outcome.cancelRequested.push(id);
+  }
+  return outcome;
+}
+
+export function progress(tx: Txn, command: CommandOf<'progress'>): TaskRecord {
+  const task = heldTask(tx, command.id, command.token);
+  const { fraction } = command;
+  if (typeof fraction !== 'number' || !(fraction >= 0 && fraction <= 1)) {
+    throw invalid(`progress fraction must be a number from 0 to 1 (got ${JSON.stringify(fraction)})`);
+  }
+  const message = command.message === undefined || command.message === null ? null : String(command.message).slice(0, 1_024);
+  const next: TaskRecord = { ...task, progress: { fraction, message }, updatedAt: tx.time };
+  tx.write(task, next);
+  return next;
+}
+
+/** Running tasks whose lease has run out: each is a failed attempt with the error "lease expired". */
+export function expireLeases(tx: Txn, command: CommandOf<'expireLeases'>): BulkOutcome {
+  const draw = draws(command.seed);
+  const expired = leaseRange(tx, tx.time, command.limit + 1);
+  const todo = expired.slice(0, command.limit);
+  for (const id of todo) {
+    const task = tx.task(id)!;
+    tx.write(task, failAttempt(tx, task, 'lease expired', draw()));
+  }
+  return { count: todo.length, more: expired.length > todo.length };
+}
+
+/** At broker start: every live lease gets one full period from now. */
+export function rearmLeases(tx: Txn): BulkOutcome {
+  const running = leaseRange(tx, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  for (const id of running) {
+    const task = tx.task(id)!;
+    if (!task.lease) throw new TqError('STORAGE_ERROR', `running task ${id} has no lease`);
+    tx.write(task, { ...task, lease: { ...task.lease, expiresAt: tx.time + task.leaseMs }, updatedAt: tx.time });
+  }
+  return { count: running.length, more: false };
+}
+
+/** Ids of running tasks whose lease ends at or before `until`, soonest first. */
+function leaseRange(tx: Txn, until: number, limit: number): string[] {
+  const ids: string[] = [];
+  for (const key of tx.db.leases.getKeys({ end: [until + 1], limit })) ids.push((key as [number, string])[1]);
+  return ids;
+}

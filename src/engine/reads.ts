@@ -1,0 +1,150 @@
+/** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
+import type { QueueInfo, TaskFilter } from './commands.ts';
+import { invalid, notFound } from './errors.ts';
+import { checkFilter, queueNames, runningIds } from './select.ts';
+import type { Databases } from './store.ts';
+import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
+import { PAYLOAD, plain, RESULT } from './txn.ts';
+
+export const MAX_PAGE = 1_000;
+/** A listing with a type filter examines at most this many entries per page before returning a cursor. */
+const SCAN_BUDGET = 20_000;
+
+export function getTask(db: Databases, id: string): Task {
+  const record = typeof id === 'string' ? db.tasks.get(id) : undefined;
+  if (!record) throw notFound(String(id));
+  return withValues(db, record);
+}
+
+export function withValues(db: Databases, record: TaskRecord): Task {
+  const payload = record.payloadBytes > 0 ? db.blobs.getBinary([record.id, PAYLOAD]) : undefined;
+  const result = record.hasResult ? db.blobs.getBinary([record.id, RESULT]) : undefined;
+  return { ...record, payload: payload ? plain.unpack(payload) : null, result: result ? plain.unpack(result) : null };
+}
+
+export interface ListOptions extends TaskFilter {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface Page {
+  tasks: TaskRecord[];
+  nextCursor: string | null;
+}
+
+interface Entry {
+  stateSeq: number;
+  id: string;
+}
+
+/**
+ * Tasks matching the filter, the most recent change of state first, at most 1,000 a page. The
+ * cursor is the state sequence of the last task returned: the next page starts below it.
+ */
+export function listTasks(db: Databases, options: ListOptions = {}): Page {
+  const filter = checkFilter({ queue: options.queue, state: options.state, type: options.type });
+  const limit = options.limit ?? 100;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw invalid(`limit must be an integer from 1 to ${MAX_PAGE}`);
+  let below = Number.MAX_SAFE_INTEGER;
+  if (options.cursor !== undefined && options.cursor !== null) {
+    below = Number(options.cursor);
+    if (!/^\d+$/.test(options.cursor) || !Number.isSafeInteger(below)) throw invalid(`cursor ${JSON.stringify(options.cursor)} is invalid: pass a nextCursor from an earlier page`);
+  }
+  const states = filter.state ? [filter.state] : TASK_STATES;
+  const queues = filter.queue ? [filter.queue] : queueNames(db);
+  const sources: Iterator<Entry>[] = [];
+  for (const state of states) {
+    if (state === 'running') sources.push(runningEntries(db, filter.queue, below));
+    else for (const queue of queues) sources.push(stateEntries(db, state, queue, below));
+  }
+  const tasks: TaskRecord[] = [];
+  const heads = sources.map((source) => source.next());
+  let examined = 0;
+  let last: number | null = null;
+  while (tasks.length < limit && examined < SCAN_BUDGET) {
+    let best = -1;
+    for (let i = 0; i < heads.length; i++) {
+      const head = heads[i]!;
+      if (!head.done && (best < 0 || head.value.stateSeq > (heads[best]!.value as Entry).stateSeq)) best = i;
+    }
+    if (best < 0) return { tasks, nextCursor: null };
+    const entry = heads[best]!.value as Entry;
+    heads[best] = sources[best]!.next();
+    examined++;
+    last = entry.stateSeq;
+    const task = db.tasks.get(entry.id);
+    if (task && (filter.type === undefined || task.type === filter.type)) tasks.push(task);
+  }
+  const more = heads.some((head) => !head.done);
+  return { tasks, nextCursor: more && last !== null ? String(last) : null };
+}
+
+function* stateEntries(db: Databases, state: TaskState, queue: string, below: number): Generator<Entry> {
+  for (const { key, value } of db.bystate.getRange({ start: [state, queue, below], end: [state, queue], reverse: true })) {
+    const stateSeq = (key as [string, string, number])[2];
+    if (stateSeq < below) yield { stateSeq, id: value };
+  }
+}
+
+function* runningEntries(db: Databases, queue: string | undefined, below: number): Generator<Entry> {
+  const entries = runningIds(db, queue)
+    .map((id) => ({ id, stateSeq: db.tasks.get(id)!.stateSeq }))
+    .filter((entry) => entry.stateSeq < below)
+    .sort((a, b) => b.stateSeq - a.stateSeq);
+  yield* entries;
+}
+
+export interface QueueStats {
+  name: string;
+  paused: boolean;
+  /** Tasks by state, all priorities together. */
+  states: Record<TaskState, number>;
+  /** Tasks by priority, then state; only priorities that hold a task appear. */
+  priorities: Record<string, Partial<Record<TaskState, number>>>;
+  /** Age in ms of the pending task that became ready first, or null when none is pending. */
+  oldestPendingAgeMs: number | null;
+}
+
+export interface Stats {
+  totals: Record<TaskState, number>;
+  queues: QueueStats[];
+}
+
+function zeroStates(): Record<TaskState, number> {
+  return Object.fromEntries(TASK_STATES.map((state) => [state, 0])) as Record<TaskState, number>;
+}
+
+/** Depth per queue, priority and state from the counters: O(queues × priorities), no scan. */
+export function stats(db: Databases, now: number): Stats {
+  const totals = zeroStates();
+  const byQueue = new Map<string, QueueStats>();
+  for (const name of queueNames(db)) {
+    byQueue.set(name, { name, paused: db.queues.get(name)?.paused ?? false, states: zeroStates(), priorities: {}, oldestPendingAgeMs: null });
+  }
+  for (const { key, value } of db.counts.getRange()) {
+    const [queue, priority, state] = key as [string, number, TaskState];
+    const entry = byQueue.get(queue);
+    if (!entry) continue;
+    entry.states[state] += value;
+    totals[state] += value;
+    const byPriority = (entry.priorities[String(priority)] ??= {});
+    byPriority[state] = value;
+  }
+  for (const entry of byQueue.values()) {
+    if (entry.states.pending > 0) entry.oldestPendingAgeMs = oldestPendingAge(db, entry.name, now);
+  }
+  return { totals, queues: [...byQueue.values()] };
+}
+
+/** The first entry of the queue's pending states is the task that became ready first. */
+function oldestPendingAge(db: Databases, queue: string, now: number): number | null {
+  for (const { value } of db.bystate.getRange({ start: ['pending', queue], end: ['pending', queue, Number.MAX_SAFE_INTEGER], limit: 1 })) {
+    const task = db.tasks.get(value);
+    if (task) return Math.max(0, now - task.updatedAt);
+  }
+  return null;
+}
+
+export function listQueues(db: Databases): QueueInfo[] {
+  return queueNames(db).map((name) => ({ name, paused: db.queues.get(name)?.paused ?? false }));
+}

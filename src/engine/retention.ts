@@ -1,0 +1,33 @@
+/** `purge`: finished tasks past their retention period are deleted, oldest first, bounded per call. */
+import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
+import { checkLimit, queueNames } from './select.ts';
+import { DEFAULTS, type Retention, type TaskState } from './task.ts';
+import type { Txn } from './txn.ts';
+
+export function purge(tx: Txn, command: CommandOf<'purge'>): BulkOutcome {
+  const limit = checkLimit(command.limit, BULK_LIMIT_MAX);
+  const retention: Retention = { ...DEFAULTS.retention, ...command.retention };
+  const keep: [TaskState, number][] = [
+    ['succeeded', retention.succeededMs],
+    ['cancelled', retention.cancelledMs],
+    ['dead', retention.deadMs],
+  ];
+  const expired: string[] = [];
+  let more = false;
+  for (const [state, keepMs] of keep) {
+    const cutoff = tx.time - keepMs;
+    for (const queue of queueNames(tx.db)) {
+      // bystate keeps each queue's finished tasks in the order they finished: stop at the first young one.
+      for (const { value } of tx.db.bystate.getRange({ start: [state, queue], end: [state, queue, Number.MAX_SAFE_INTEGER] })) {
+        if (tx.task(value)!.finishedAt! > cutoff) break;
+        if (expired.length === limit) {
+          more = true;
+          break;
+        }
+        expired.push(value);
+      }
+    }
+  }
+  for (const id of expired) tx.write(tx.task(id)!, undefined);
+  return { count: expired.length, more };
+}

@@ -1,0 +1,62 @@
+/** Finding tasks by state, queue and type through the indexes, for bulk commands and listings. */
+import type { TaskFilter } from './commands.ts';
+import { invalid } from './errors.ts';
+import type { Databases } from './store.ts';
+import { checkInteger, checkName, TASK_STATES, type TaskRecord, type TaskState } from './task.ts';
+
+export function queueNames(db: Databases): string[] {
+  return [...db.queues.getKeys()] as string[];
+}
+
+export function checkLimit(limit: unknown, max: number): number {
+  return checkInteger('limit', limit, 1, max);
+}
+
+export function checkFilter(filter: TaskFilter | undefined): TaskFilter {
+  if (filter === undefined || filter === null) return {};
+  if (typeof filter !== 'object') throw invalid('filter must be an object with queue, state or type');
+  if (filter.queue !== undefined) checkName('queue', filter.queue);
+  if (filter.type !== undefined) checkName('type', filter.type);
+  if (filter.state !== undefined && !TASK_STATES.includes(filter.state)) {
+    throw invalid(`state ${JSON.stringify(filter.state)} is invalid: use one of ${TASK_STATES.join(', ')}`);
+  }
+  return filter;
+}
+
+/**
+ * Up to `limit` tasks in `states` matching the filter, oldest state change first. The ids are
+ * collected before the caller changes anything, so no index is modified while it is being read.
+ */
+export function selectTasks(db: Databases, states: readonly TaskState[], filter: TaskFilter, limit: number): TaskRecord[] {
+  const found: TaskRecord[] = [];
+  const queues = filter.queue === undefined ? queueNames(db) : [filter.queue];
+  for (const state of states) {
+    if (filter.state !== undefined && filter.state !== state) continue;
+    for (const queue of queues) {
+      const ids = state === 'running' ? runningIds(db, queue) : stateIds(db, state, queue);
+      for (const id of ids) {
+        const task = db.tasks.get(id)!;
+        if (filter.type !== undefined && task.type !== filter.type) continue;
+        found.push(task);
+        if (found.length >= limit) return found;
+      }
+    }
+  }
+  return found;
+}
+
+function* stateIds(db: Databases, state: TaskState, queue: string): Generator<string> {
+  for (const { value } of db.bystate.getRange({ start: [state, queue], end: [state, queue, Number.MAX_SAFE_INTEGER] })) {
+    yield value;
+  }
+}
+
+/** Running tasks are not in `bystate`: their number is bounded by the workers' slots. */
+export function runningIds(db: Databases, queue?: string): string[] {
+  const ids: string[] = [];
+  for (const key of db.leases.getKeys()) {
+    const id = (key as [number, string])[1];
+    if (queue === undefined || db.tasks.get(id)!.queue === queue) ids.push(id);
+  }
+  return ids;
+}

@@ -1,0 +1,162 @@
+/**
+ * The LMDB environment behind the engine: its databases, the data directory's writer lock and the
+ * meta database (format version, last command time, counters).
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { TqError } from './errors.ts';
+import type { TaskRecord } from './task.ts';
+
+export const FORMAT_VERSION = 1;
+const LOCK_FILE = 'broker.lock';
+
+/**
+ * Databases, each named after what it holds. Keys are ordered-binary arrays, so LMDB's key order is
+ * the order we need:
+ * - tasks     id -> TaskRecord
+ * - blobs     [id, 0] -> payload, [id, 1] -> result (plain msgpack bytes, written once)
+ * - ready     [queue, 255 - priority, stateSeq] -> id          pending tasks, next first
+ * - due       [runAt, stateSeq] -> id                           scheduled and failed tasks
+ * - leases    [expiresAt, id] -> token                         running tasks
+ * - bystate   [state, queue, stateSeq] -> id                   every state but running
+ * - idem      sha256(idempotency key) -> id
+ * - counts    [queue, priority, state] -> number
+ * - queues    name -> { paused }
+ * - meta      'format' | 'lastTime' | 'seq' | 'token' -> number
+ */
+export interface Databases {
+  tasks: Database<TaskRecord, string>;
+  blobs: Database<Buffer, [string, number]>;
+  ready: Database<string, [string, number, number]>;
+  due: Database<string, [number, number]>;
+  leases: Database<number, [number, string]>;
+  bystate: Database<string, [string, string, number]>;
+  idem: Database<string, string>;
+  counts: Database<number, [string, number, string]>;
+  queues: Database<{ paused: boolean }, string>;
+  meta: Database<number, string>;
+}
+
+export interface Store {
+  env: RootDatabase;
+  db: Databases;
+  readOnly: boolean;
+  dir: string;
+}
+
+export interface OpenOptions {
+  dir: string;
+  /** Inspect a directory (perhaps one a running broker writes) without taking its lock. */
+  readOnly?: boolean;
+}
+
+export function openStore(options: OpenOptions): Store {
+  const { dir, readOnly = false } = options;
+  if (readOnly) {
+    if (!existsSync(join(dir, 'data.mdb'))) {
+      throw new TqError('NOT_FOUND', `no tq data in ${dir}: pass the --data-dir a broker writes to`);
+    }
+  } else {
+    mkdirSync(dir, { recursive: true });
+    takeLock(dir);
+  }
+  let env: RootDatabase;
+  try {
+    env = open({ path: dir, maxDbs: 16, readOnly });
+  } catch (error) {
+    if (!readOnly) releaseLock(dir);
+    throw new TqError('STORAGE_ERROR', `cannot open the data directory ${dir}: ${(error as Error).message}`);
+  }
+  const binary = (name: string) => env.openDB({ name, encoding: 'binary' });
+  const db: Databases = {
+    tasks: env.openDB({ name: 'tasks' }),
+    blobs: binary('blobs') as Databases['blobs'],
+    ready: env.openDB({ name: 'ready' }),
+    due: env.openDB({ name: 'due' }),
+    leases: env.openDB({ name: 'leases' }),
+    bystate: env.openDB({ name: 'bystate' }),
+    idem: env.openDB({ name: 'idem' }),
+    counts: env.openDB({ name: 'counts' }),
+    queues: env.openDB({ name: 'queues' }),
+    meta: env.openDB({ name: 'meta' }),
+  };
+  const store = { env, db, readOnly, dir };
+  try {
+    checkFormat(store);
+  } catch (error) {
+    closeStoreSync(store);
+    throw error;
+  }
+  return store;
+}
+
+function checkFormat(store: Store): void {
+  const format = store.db.meta.get('format');
+  if (format === undefined) {
+    if (!store.readOnly) store.env.transactionSync(() => store.db.meta.putSync('format', FORMAT_VERSION));
+    return;
+  }
+  if (format > FORMAT_VERSION) {
+    throw new TqError(
+      'UNSUPPORTED_FORMAT',
+      `${store.dir} holds tq data format ${format}, newer than this tq's ${FORMAT_VERSION}: upgrade tq`,
+    );
+  }
+  // Older formats would be migrated here, inside one write transaction; format 1 is the first.
+}
+
+export async function closeStore(store: Store): Promise<void> {
+  await store.env.close();
+  if (!store.readOnly) releaseLock(store.dir);
+}
+
+function closeStoreSync(store: Store): void {
+  void store.env.close();
+  if (!store.readOnly) releaseLock(store.dir);
+}
+
+/**
+ * LMDB lets several processes write one environment; tq allows one broker per data directory. The
+ * lock file holds the owner's pid: a lock left by a dead process (kill -9, power loss) is taken over.
+ */
+function takeLock(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  for (let tries = 0; tries < 3; tries++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number(readFileSync(path, 'utf8'));
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+      throw new TqError(
+        'DATA_DIR_LOCKED',
+        `${dir} is in use by another tq broker (pid ${owner}): stop it or choose another --data-dir`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+  throw new TqError('DATA_DIR_LOCKED', `cannot take the lock on ${dir}: another process keeps taking it`);
+}
+
+function releaseLock(dir: string): void {
+  const path = join(dir, LOCK_FILE);
+  try {
+    if (Number(readFileSync(path, 'utf8')) === process.pid) rmSync(path, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,137 @@
+/** `submit`: validate every new task completely, then write them (or return the task a key names). */
+import type { CommandOf, NewTask, SubmitOutcome } from './commands.ts';
+import { invalid, TqError } from './errors.ts';
+import type { Limits } from './limits.ts';
+import {
+  checkInteger,
+  checkName,
+  DEFAULTS,
+  MAX_RETRIES_LIMIT,
+  MAX_TAGS,
+  parsePriority,
+  type TaskRecord,
+} from './task.ts';
+import { idemHash, PAYLOAD, plain, type Txn } from './txn.ts';
+
+const MAX_ID_CHARS = 64;
+const MAX_KEY_CHARS = 1_024;
+const DAY_MS = 86_400_000;
+
+interface Prepared {
+  record: TaskRecord;
+  payload: Buffer | null;
+  keyHash: string | null;
+}
+
+export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): SubmitOutcome[] {
+  if (!Array.isArray(command.tasks) || command.tasks.length === 0) throw invalid('submit needs at least one task');
+  if (command.tasks.length > limits.maxBatchTasks) {
+    throw new TqError('TOO_LARGE', `a submit holds at most ${limits.maxBatchTasks} tasks (got ${command.tasks.length}): split it`);
+  }
+  const prepared: Prepared[] = [];
+  let bytes = 0;
+  for (const task of command.tasks) {
+    const item = prepare(tx, task, limits);
+    bytes += item.record.payloadBytes;
+    prepared.push(item);
+  }
+  if (bytes > limits.maxBatchBytes) {
+    throw new TqError('TOO_LARGE', `a submit holds at most ${limits.maxBatchBytes} payload bytes (got ${bytes}): split it`);
+  }
+  const ids = new Set<string>();
+  for (const { record } of prepared) {
+    if (ids.has(record.id) || tx.task(record.id)) throw invalid(`task id ${record.id} is already taken`);
+    ids.add(record.id);
+  }
+  const outcomes: SubmitOutcome[] = [];
+  const byKey = new Map<string, TaskRecord>();
+  for (const { record, payload, keyHash } of prepared) {
+    if (keyHash !== null) {
+      const existingId = tx.db.idem.get(keyHash);
+      const existing = byKey.get(keyHash) ?? (existingId === undefined ? undefined : tx.task(existingId));
+      if (existing) {
+        outcomes.push({ task: existing, created: false });
+        continue;
+      }
+      tx.db.idem.putSync(keyHash, record.id);
+    }
+    const task: TaskRecord = { ...record, createdAt: tx.time, updatedAt: tx.time, seq: tx.nextSeq(), stateSeq: tx.nextSeq() };
+    if (task.runAt !== null && task.runAt > tx.time) task.state = 'scheduled';
+    if (payload) {
+      tx.db.blobs.putSync([task.id, PAYLOAD], payload);
+      tx.bytes += payload.length;
+    }
+    tx.write(undefined, task);
+    if (keyHash !== null) byKey.set(keyHash, task);
+    outcomes.push({ task, created: true });
+  }
+  return outcomes;
+}
+
+function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
+  if (input === null || typeof input !== 'object') throw invalid('each task must be an object');
+  if (typeof input.id !== 'string' || input.id.length === 0 || input.id.length > MAX_ID_CHARS) {
+    throw invalid(`task id must be a string of 1-${MAX_ID_CHARS} characters`);
+  }
+  const type = checkName('type', input.type);
+  const queue = checkName('queue', input.queue ?? DEFAULTS.queue);
+  const priority = parsePriority(input.priority);
+  const maxRetries = checkInteger('maxRetries', input.maxRetries ?? DEFAULTS.maxRetries, 0, MAX_RETRIES_LIMIT);
+  const timeoutMs = checkInteger('timeoutMs', input.timeoutMs ?? DEFAULTS.timeoutMs, 1, 7 * DAY_MS);
+  const backoffBaseMs = checkInteger('backoffBaseMs', input.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0, DAY_MS);
+  const backoffCapMs = checkInteger('backoffCapMs', input.backoffCapMs ?? DEFAULTS.backoffCapMs, 0, 30 * DAY_MS);
+  const runAt = input.runAt === undefined || input.runAt === null ? null : checkInteger('runAt', input.runAt, 0, Number.MAX_SAFE_INTEGER);
+  const key = input.idempotencyKey ?? null;
+  if (key !== null && (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS)) {
+    throw invalid(`idempotencyKey must be a string of 1-${MAX_KEY_CHARS} characters`);
+  }
+  const tags = input.tags ?? [];
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((tag) => typeof tag !== 'string' || tag.length > 128)) {
+    throw invalid(`tags must be at most ${MAX_TAGS} strings of at most 128 characters`);
+  }
+  const payload = input.payload === undefined || input.payload === null ? null : encodeValue('payload', input.payload, limits.maxPayloadBytes);
+  const record: TaskRecord = {
+    id: input.id,
+    type,
+    queue,
+    priority,
+    state: 'pending',
+    attempts: 0,
+    maxRetries,
+    timeoutMs,
+    backoffBaseMs,
+    backoffCapMs,
+    runAt,
+    idempotencyKey: key,
+    createdAt: tx.time,
+    updatedAt: tx.time,
+    lastError: null,
+    hasResult: false,
+    lease: null,
+    leaseMs: 0,
+    cancelRequested: false,
+    startedAt: null,
+    finishedAt: null,
+    progress: null,
+    history: [],
+    tags: [...tags],
+    seq: 0,
+    stateSeq: 0,
+    payloadBytes: payload?.length ?? 0,
+  };
+  return { record, payload, keyHash: key === null ? null : idemHash(key) };
+}
+
+/** Encodes a payload or result as plain msgpack, refusing values over the limit. */
+export function encodeValue(what: 'payload' | 'result', value: unknown, maxBytes: number): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = plain.pack(value);
+  } catch (error) {
+    throw invalid(`${what} cannot be encoded as msgpack: ${(error as Error).message}`);
+  }
+  if (bytes.length > maxBytes) {
+    throw new TqError('TOO_LARGE', `${what} is ${bytes.length} bytes, over the limit of ${maxBytes}: store big data elsewhere and pass a reference`);
+  }
+  return bytes;
+}

@@ -1,0 +1,153 @@
+/**
+ * The context of one write transaction. It owns the one rule that keeps the indexes true:
+ * every change to a task goes through `write(before, after)`, which derives each index entry from
+ * the record, so an entry can never disagree with the task it points at.
+ */
+import { createHash } from 'node:crypto';
+import type { Database, Key } from 'lmdb';
+import { Packr } from 'msgpackr';
+import type { Databases } from './store.ts';
+import type { TaskRecord, TaskState } from './task.ts';
+
+/** Plain msgpack, with no msgpackr-only extensions, so any language can read payloads and results. */
+export const plain = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
+
+export const PAYLOAD = 0;
+export const RESULT = 1;
+
+/** Durable counters, cached by the engine (one writer) and written once per batch. */
+export interface Counters {
+  lastTime: number;
+  seq: number;
+  token: number;
+}
+
+type IndexEntry =
+  | { db: 'ready'; key: [string, number, number] }
+  | { db: 'due'; key: [number, number] }
+  | { db: 'leases'; key: [number, string]; value: number }
+  | { db: 'bystate'; key: [string, string, number] };
+
+function indexEntries(task: TaskRecord): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  switch (task.state) {
+    case 'pending':
+      entries.push({ db: 'ready', key: [task.queue, 255 - task.priority, task.stateSeq] });
+      break;
+    case 'scheduled':
+    case 'failed':
+      entries.push({ db: 'due', key: [task.runAt ?? 0, task.stateSeq] });
+      break;
+    case 'running':
+      // Running tasks are few (bounded by the workers' slots); the lease index lists them.
+      if (task.lease) entries.push({ db: 'leases', key: [task.lease.expiresAt, task.id], value: task.lease.token });
+      return entries;
+  }
+  entries.push({ db: 'bystate', key: [task.state, task.queue, task.stateSeq] });
+  return entries;
+}
+
+function entryId(entry: IndexEntry): string {
+  return `${entry.db}\u0000${entry.key.join('\u0000')}`;
+}
+
+export function countKey(queue: string, priority: number, state: TaskState): string {
+  return `${queue}\u0000${priority}\u0000${state}`;
+}
+
+export function idemHash(key: string): string {
+  return createHash('sha256').update(key).digest('base64url');
+}
+
+export class Txn {
+  readonly db: Databases;
+  readonly counters: Counters;
+  /** The time of the command being applied (never earlier than the last command's). */
+  time = 0;
+  /** Payload and result bytes written in this transaction, to bound its size. */
+  bytes = 0;
+  private readonly countDeltas = new Map<string, number>();
+  private readonly seenQueues = new Set<string>();
+
+  constructor(db: Databases, counters: Counters) {
+    this.db = db;
+    this.counters = counters;
+  }
+
+  begin(commandTime: number): void {
+    this.time = Math.max(commandTime, this.counters.lastTime);
+    this.counters.lastTime = this.time;
+  }
+
+  nextSeq(): number {
+    return ++this.counters.seq;
+  }
+
+  nextToken(): number {
+    return ++this.counters.token;
+  }
+
+  task(id: string): TaskRecord | undefined {
+    return this.db.tasks.get(id);
+  }
+
+  /** Create (before undefined), change, or delete (after undefined) a task and its index entries. */
+  write(before: TaskRecord | undefined, after: TaskRecord | undefined): void {
+    const old = before ? indexEntries(before) : [];
+    const next = after ? indexEntries(after) : [];
+    const keep = new Set(next.map(entryId));
+    const had = new Set(old.map(entryId));
+    for (const entry of old) if (!keep.has(entryId(entry))) this.index(entry).removeSync(entry.key);
+    for (const entry of next) {
+      if (had.has(entryId(entry))) continue;
+      this.index(entry).putSync(entry.key, entry.db === 'leases' ? entry.value : after!.id);
+    }
+    if (before) this.count(before, -1);
+    if (after) {
+      this.count(after, +1);
+      this.db.tasks.putSync(after.id, after);
+      this.noteQueue(after.queue);
+    } else if (before) {
+      this.db.tasks.removeSync(before.id);
+      this.db.blobs.removeSync([before.id, PAYLOAD]);
+      this.db.blobs.removeSync([before.id, RESULT]);
+      if (before.idempotencyKey !== null) this.db.idem.removeSync(idemHash(before.idempotencyKey));
+    }
+  }
+
+  private index(entry: IndexEntry): Database<unknown, Key> {
+    return this.db[entry.db] as Database<unknown, Key>;
+  }
+
+  /** A copy of `task` in a new state, stamped with the current time and a new state sequence. */
+  moved(task: TaskRecord, state: TaskState, changes: Partial<TaskRecord> = {}): TaskRecord {
+    return { ...task, ...changes, state, stateSeq: this.nextSeq(), updatedAt: this.time };
+  }
+
+  private count(task: TaskRecord, delta: number): void {
+    const key = countKey(task.queue, task.priority, task.state);
+    this.countDeltas.set(key, (this.countDeltas.get(key) ?? 0) + delta);
+  }
+
+  private noteQueue(queue: string): void {
+    if (this.seenQueues.has(queue)) return;
+    this.seenQueues.add(queue);
+    if (this.db.queues.get(queue) === undefined) this.db.queues.putSync(queue, { paused: false });
+  }
+
+  /** Writes the summed count changes and the counters: once per batch. */
+  finish(): void {
+    for (const [key, delta] of this.countDeltas) {
+      if (delta === 0) continue;
+      const [queue, priority, state] = key.split('\u0000') as [string, string, string];
+      const countKeyParts: [string, number, string] = [queue, Number(priority), state];
+      const total = (this.db.counts.get(countKeyParts) ?? 0) + delta;
+      if (total === 0) this.db.counts.removeSync(countKeyParts);
+      else this.db.counts.putSync(countKeyParts, total);
+    }
+    this.countDeltas.clear();
+    this.db.meta.putSync('lastTime', this.counters.lastTime);
+    this.db.meta.putSync('seq', this.counters.seq);
+    this.db.meta.putSync('token', this.counters.token);
+  }
+}
