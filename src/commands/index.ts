@@ -1,5 +1,7 @@
+import BrokerStart from './broker/start.ts';
 import Version from './version.ts';
 
 export const COMMANDS = {
+  'broker:start': BrokerStart,
   version: Version,
 };

@@ -11,6 +11,7 @@ import { TqError } from './errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { getTask, listQueues, listTasks, stats, type ListOptions, type Page, type Stats } from './reads.ts';
 import { nextDueAt } from './schedule.ts';
+import { nextLeaseExpiry } from './lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';
 import type { Task } from './task.ts';
 import { type Counters, Txn } from './txn.ts';
@@ -154,6 +155,11 @@ export class Engine {
   /** When the next scheduled or failed task falls due, or null. */
   nextDueAt(): number | null {
     return nextDueAt(this.store);
+  }
+
+  /** When the soonest lease runs out, or null. */
+  nextLeaseExpiry(): number | null {
+    return nextLeaseExpiry(this.store);
   }
 
   /** A consistent copy of the data into an empty directory, while the engine keeps running. */

@@ -71,3 +71,9 @@ function leaseRange(tx: Txn, until: number, limit: number): string[] {
   for (const key of tx.db.leases.getKeys({ end: [until + 1], limit })) ids.push((key as [number, string])[1]);
   return ids;
 }
+
+/** When the soonest lease runs out, or null when nothing runs: a broker expires leases then. */
+export function nextLeaseExpiry(tx: Pick<Txn, 'db'>): number | null {
+  for (const key of tx.db.leases.getKeys({ limit: 1 })) return (key as [number, string])[0];
+  return null;
+}

@@ -1,0 +1,73 @@
+/**
+ * A running broker: the engine, the protocol server, the dispatcher and the timers, started and
+ * stopped in the right order.
+ */
+import { hostname } from 'node:os';
+import { Engine } from '../engine/engine.ts';
+import type { Logger } from '../ui/log.ts';
+import type { BrokerConfig } from './config.ts';
+import { Dispatcher } from './dispatch.ts';
+import { ProtocolServer } from './server.ts';
+import { Timers } from './timers.ts';
+import { Waiters } from './waiters.ts';
+
+export class Broker {
+  readonly config: BrokerConfig;
+  readonly engine: Engine;
+  readonly dispatcher: Dispatcher;
+  private readonly log: Logger;
+  private readonly server: ProtocolServer;
+  private readonly timers: Timers;
+  private readonly waiters: Waiters;
+  private stopping: Promise<void> | null = null;
+  address: { host: string; port: number } | null = null;
+
+  private constructor(config: BrokerConfig, log: Logger, engine: Engine) {
+    const clock = () => Date.now();
+    this.config = config;
+    this.log = log;
+    this.engine = engine;
+    this.dispatcher = new Dispatcher(engine, log, config.leaseMs, clock);
+    this.waiters = new Waiters(engine);
+    this.timers = new Timers(engine, this.dispatcher, config, log, clock);
+    engine.onBatch = () => this.waiters.check();
+    this.server = new ProtocolServer({
+      config,
+      log,
+      dispatcher: this.dispatcher,
+      brokerId: `${hostname()}:${process.pid}`,
+      context: { engine, config, dispatcher: this.dispatcher, waiters: this.waiters, clock },
+      accepting: () => this.stopping === null,
+    });
+  }
+
+  /** Opens the data directory (taking its lock), re-arms live leases, then listens. */
+  static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
+    const engine = Engine.open({ dir: config.dataDir, limits: { maxPayloadBytes: config.maxPayloadBytes, maxResultBytes: config.maxPayloadBytes } });
+    const broker = new Broker(config, log, engine);
+    try {
+      const rearmed = await engine.execute({ kind: 'rearmLeases', time: Date.now() });
+      if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
+      broker.address = await broker.server.listen(config.host, config.port);
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    broker.timers.start();
+    void broker.timers.tick();
+    log.info('broker listening', { host: broker.address.host, port: broker.address.port, dataDir: config.dataDir });
+    return broker;
+  }
+
+  /** Stops accepting, lets the commit in progress finish, closes LMDB. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.timers.stop();
+      this.waiters.close();
+      await this.server.close();
+      await this.engine.close();
+      this.log.info('broker stopped');
+    })();
+    return this.stopping;
+  }
+}

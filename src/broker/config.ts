@@ -1,0 +1,95 @@
+/** The broker's settings, with their defaults and per-queue overrides. */
+import { invalid } from '../engine/errors.ts';
+import { checkInteger, checkName, DEFAULTS } from '../engine/task.ts';
+import { parseDuration } from '../config/duration.ts';
+import { readConfigFile, resolveConfig, type Spec } from '../config/layers.ts';
+import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface QueueSettings {
+  maxRetries?: number;
+  timeoutMs?: number;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+export interface BrokerConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  leaseMs: number;
+  maxFrameBytes: number;
+  maxPayloadBytes: number;
+  /** How often the broker looks for due tasks and expired leases. */
+  tickMs: number;
+  retainSucceeded: number;
+  retainCancelled: number;
+  retainDead: number;
+  apiKeys: string[];
+  /** Per-queue defaults for submitted tasks (YAML only: `queues: {emails: {maxRetries: 5}}`). */
+  queues: Record<string, QueueSettings>;
+}
+
+export const BROKER_DEFAULTS: BrokerConfig = {
+  dataDir: './tq-data',
+  host: '127.0.0.1',
+  port: 7070,
+  logLevel: 'info',
+  leaseMs: DEFAULTS.leaseMs,
+  maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
+  maxPayloadBytes: 10 * 1024 * 1024,
+  tickMs: 200,
+  retainSucceeded: DEFAULTS.retention.succeededMs,
+  retainCancelled: DEFAULTS.retention.cancelledMs,
+  retainDead: DEFAULTS.retention.deadMs,
+  apiKeys: [],
+  queues: {},
+};
+
+const SPEC: Spec<Omit<BrokerConfig, 'queues'>> = {
+  dataDir: 'string',
+  host: 'string',
+  port: 'integer',
+  logLevel: 'string',
+  leaseMs: 'duration',
+  maxFrameBytes: 'integer',
+  maxPayloadBytes: 'integer',
+  tickMs: 'duration',
+  retainSucceeded: 'duration',
+  retainCancelled: 'duration',
+  retainDead: 'duration',
+  apiKeys: 'list',
+};
+
+export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof BrokerConfig, unknown>> }): BrokerConfig {
+  const file = options.configFile ? readConfigFile(options.configFile) : {};
+  const merged = resolveConfig(SPEC, BROKER_DEFAULTS, { file, env: options.env, flags: options.flags }, ['queues']);
+  const config: BrokerConfig = { ...merged, queues: parseQueues(file.queues) };
+  if (!['debug', 'info', 'warn', 'error'].includes(config.logLevel)) throw invalid(`logLevel ${JSON.stringify(config.logLevel)} is invalid: use debug, info, warn or error`);
+  checkInteger('port', config.port, 0, 65_535);
+  checkInteger('leaseMs', config.leaseMs, 100, 24 * 3_600_000);
+  checkInteger('tickMs', config.tickMs, 10, 60_000);
+  checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);
+  checkInteger('maxPayloadBytes', config.maxPayloadBytes, 1, config.maxFrameBytes);
+  return config;
+}
+
+function parseQueues(value: unknown): Record<string, QueueSettings> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('queues in the config file must map queue names to settings');
+  const queues: Record<string, QueueSettings> = {};
+  for (const [name, raw] of Object.entries(value as Record<string, Record<string, unknown>>)) {
+    checkName('queue', name);
+    const settings: QueueSettings = {};
+    for (const [key, setting] of Object.entries(raw ?? {})) {
+      if (key === 'maxRetries') settings.maxRetries = checkInteger(`queues.${name}.maxRetries`, setting, 0, 1_000);
+      else if (key === 'timeout' || key === 'backoffBase' || key === 'backoffCap') {
+        settings[`${key}Ms` as 'timeoutMs'] = parseDuration(setting as string, `queues.${name}.${key}`);
+      } else throw invalid(`unknown setting queues.${name}.${key}: use maxRetries, timeout, backoffBase or backoffCap`);
+    }
+    queues[name] = settings;
+  }
+  return queues;
+}

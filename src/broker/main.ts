@@ -1,0 +1,28 @@
+/** `tq broker start`: load the configuration, run a broker until SIGTERM or SIGINT, stop cleanly. */
+import { TqError } from '../engine/errors.ts';
+import { createLogger, type LogLevel } from '../ui/log.ts';
+import { Broker } from './broker.ts';
+import { type BrokerConfig, loadBrokerConfig } from './config.ts';
+
+export async function runBroker(options: { configFile?: string; flags: Partial<Record<keyof BrokerConfig, unknown>> }): Promise<void> {
+  const config = loadBrokerConfig({ configFile: options.configFile, env: process.env, flags: options.flags });
+  const log = createLogger('broker', config.logLevel as LogLevel);
+  let broker: Broker;
+  try {
+    broker = await Broker.start(config, log);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new TqError('INVALID_ARGUMENT', `port ${config.port} on ${config.host} is already in use: stop what uses it or pass --port`);
+    if (code === 'EACCES') throw new TqError('INVALID_ARGUMENT', `not allowed to listen on ${config.host}:${config.port}: pick a port above 1024`);
+    if (code === 'EADDRNOTAVAIL') throw new TqError('INVALID_ARGUMENT', `cannot listen on ${config.host}: no such local address`);
+    throw error;
+  }
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log.info('stopping', { signal });
+      void broker.stop().then(resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}

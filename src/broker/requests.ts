@@ -1,0 +1,208 @@
+/**
+ * What each request does: arguments checked, turned into an engine command or a read, and the
+ * answer shaped for the wire. The queue's rules stay in the engine; this is translation.
+ */
+import type { Engine } from '../engine/engine.ts';
+import { invalid } from '../engine/errors.ts';
+import { BULK_LIMIT_MAX, type Command, type NewTask } from '../engine/commands.ts';
+import { FINISHED_STATES, type TaskRecord } from '../engine/task.ts';
+import { RemoteError } from '../protocol/errors.ts';
+import type { Op, Ops, TaskInput } from '../protocol/messages.ts';
+import { uuidv7 } from '../protocol/ids.ts';
+import { wireTask } from '../protocol/task-view.ts';
+import type { BrokerConfig } from './config.ts';
+import { type Dispatcher, randomSeed, type WorkerSession } from './dispatch.ts';
+import type { Waiters } from './waiters.ts';
+
+export interface RequestContext {
+  engine: Engine;
+  config: BrokerConfig;
+  dispatcher: Dispatcher;
+  waiters: Waiters;
+  clock: () => number;
+  /** The worker session of the connection, for worker operations. */
+  worker: WorkerSession | undefined;
+}
+
+type Handler<O extends Op> = (ctx: RequestContext, args: Ops[O]['args']) => Promise<Ops[O]['result']> | Ops[O]['result'];
+type Handlers = { [O in Op]: Handler<O> };
+
+const MAX_WAIT_MS = 10 * 60_000;
+
+function args<T>(value: unknown): T {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('request arguments must be a map');
+  return value as T;
+}
+
+function limitOf(limit: unknown): number {
+  return limit === undefined ? BULK_LIMIT_MAX : (limit as number);
+}
+
+function toNewTask(ctx: RequestContext, input: TaskInput, now: number): NewTask {
+  if (input === null || typeof input !== 'object') throw invalid('each task must be a map with at least a type');
+  const queue = input.queue ?? 'default';
+  const settings = ctx.config.queues[queue] ?? {};
+  let runAt = input.runAt ?? null;
+  if (input.delayMs !== undefined) {
+    if (typeof input.delayMs !== 'number' || !Number.isSafeInteger(input.delayMs) || input.delayMs < 0) {
+      throw invalid(`delayMs must be a non-negative integer (got ${JSON.stringify(input.delayMs)})`);
+    }
+    runAt = now + input.delayMs;
+  }
+  return {
+    id: uuidv7(now),
+    type: input.type,
+    queue,
+    payload: input.payload,
+    priority: input.priority,
+    maxRetries: input.maxRetries ?? settings.maxRetries,
+    timeoutMs: input.timeoutMs ?? settings.timeoutMs,
+    backoffBaseMs: settings.backoffBaseMs,
+    backoffCapMs: settings.backoffCapMs,
+    runAt,
+    idempotencyKey: input.idempotencyKey ?? null,
+    tags: input.tags,
+  };
+}
+
+/** Applies a command; when it may have made work ready, lets the dispatcher claim in the same batch. */
+function apply<K extends Command['kind']>(ctx: RequestContext, command: Extract<Command, { kind: K }>, makesWork: boolean) {
+  const done = ctx.engine.execute(command);
+  if (makesWork) ctx.dispatcher.workMayBeReady();
+  return done;
+}
+
+function workerOf(ctx: RequestContext): WorkerSession {
+  if (!ctx.worker) throw new RemoteError('NOT_WORKER', 'only a connection that said hello as a worker may do this');
+  return ctx.worker;
+}
+
+function stateOf(task: TaskRecord) {
+  return { state: task.state };
+}
+
+export const HANDLERS: Handlers = {
+  async submit(ctx, raw) {
+    const { tasks } = args<Ops['submit']['args']>(raw);
+    if (!Array.isArray(tasks) || tasks.length === 0) throw invalid('submit needs a non-empty list of tasks');
+    const now = ctx.clock();
+    const outcomes = await apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true);
+    return outcomes.map(({ task, created }) => ({ task: wireTask(task), created }));
+  },
+  get(ctx, raw) {
+    return wireTask(ctx.engine.get(args<{ id: string }>(raw).id));
+  },
+  async wait(ctx, raw) {
+    const { id, timeoutMs } = args<Ops['wait']['args']>(raw);
+    const task = ctx.engine.get(id);
+    if (FINISHED_STATES.includes(task.state)) return wireTask(task);
+    const limit = Math.min(typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : MAX_WAIT_MS, MAX_WAIT_MS);
+    await ctx.waiters.until(id, limit);
+    return wireTask(ctx.engine.get(id));
+  },
+  list(ctx, raw) {
+    const page = ctx.engine.list(args<Ops['list']['args']>(raw));
+    return { tasks: page.tasks.map(wireTask), nextCursor: page.nextCursor };
+  },
+  stats: (ctx) => ctx.engine.stats(ctx.clock()),
+  queues: (ctx) => ctx.engine.queues(),
+  workers: (ctx) => ctx.dispatcher.list(),
+  async cancel(ctx, raw) {
+    const task = await apply(ctx, { kind: 'cancel', time: ctx.clock(), id: args<{ id: string }>(raw).id }, false);
+    if (task.state === 'running' && task.lease) ctx.dispatcher.signalCancel(task.lease.workerId, [task.id]);
+    return wireTask(task);
+  },
+  async retry(ctx, raw) {
+    return wireTask(await apply(ctx, { kind: 'retry', time: ctx.clock(), id: args<{ id: string }>(raw).id }, true));
+  },
+  cancelWhere(ctx, raw) {
+    const { filter, limit } = args<Ops['cancelWhere']['args']>(raw);
+    return apply(ctx, { kind: 'cancelWhere', time: ctx.clock(), filter, limit: limitOf(limit) }, false);
+  },
+  retryWhere(ctx, raw) {
+    const { filter, limit } = args<Ops['retryWhere']['args']>(raw);
+    return apply(ctx, { kind: 'retryWhere', time: ctx.clock(), filter, limit: limitOf(limit) }, true);
+  },
+  dlqReplay(ctx, raw) {
+    const { queue, ids, limit } = args<Ops['dlqReplay']['args']>(raw);
+    return apply(ctx, { kind: 'dlqReplay', time: ctx.clock(), queue, ids, limit: limitOf(limit) }, true);
+  },
+  dlqPurge(ctx, raw) {
+    const { queue, limit } = args<Ops['dlqPurge']['args']>(raw);
+    return apply(ctx, { kind: 'dlqPurge', time: ctx.clock(), queue, limit: limitOf(limit) }, false);
+  },
+  pauseQueue(ctx, raw) {
+    return apply(ctx, { kind: 'pauseQueue', time: ctx.clock(), queue: args<{ queue: string }>(raw).queue }, false);
+  },
+  resumeQueue(ctx, raw) {
+    return apply(ctx, { kind: 'resumeQueue', time: ctx.clock(), queue: args<{ queue: string }>(raw).queue }, true);
+  },
+  drainQueue(ctx, raw) {
+    const { queue, limit } = args<Ops['drainQueue']['args']>(raw);
+    return apply(ctx, { kind: 'drainQueue', time: ctx.clock(), queue, limit: limitOf(limit) }, false);
+  },
+  async backup(ctx, raw) {
+    const { dir } = args<{ dir: string }>(raw);
+    if (typeof dir !== 'string' || dir === '') throw invalid('backup needs a directory');
+    await ctx.engine.backup(dir);
+    return { dir };
+  },
+  async ack(ctx, raw) {
+    const { id, token, result } = args<Ops['ack']['args']>(raw);
+    const worker = workerOf(ctx);
+    try {
+      return stateOf(await apply(ctx, { kind: 'ack', time: ctx.clock(), id, token, result }, false));
+    } finally {
+      ctx.dispatcher.finished(worker, id);
+    }
+  },
+  async nack(ctx, raw) {
+    const { id, token, error } = args<Ops['nack']['args']>(raw);
+    const worker = workerOf(ctx);
+    try {
+      return stateOf(await apply(ctx, { kind: 'nack', time: ctx.clock(), id, token, error: String(error), seed: randomSeed() }, false));
+    } finally {
+      ctx.dispatcher.finished(worker, id);
+    }
+  },
+  async release(ctx, raw) {
+    const { id, token } = args<Ops['release']['args']>(raw);
+    const worker = workerOf(ctx);
+    try {
+      return stateOf(await apply(ctx, { kind: 'release', time: ctx.clock(), id, token }, true));
+    } finally {
+      ctx.dispatcher.finished(worker, id);
+    }
+  },
+  async progress(ctx, raw) {
+    const { id, token, fraction, message } = args<Ops['progress']['args']>(raw);
+    workerOf(ctx);
+    await apply(ctx, { kind: 'progress', time: ctx.clock(), id, token, fraction, message }, false);
+    return null;
+  },
+  async heartbeat(ctx, raw) {
+    const { leases, cpu, memoryBytes } = args<Ops['heartbeat']['args']>(raw);
+    const worker = workerOf(ctx);
+    const outcome = await apply(ctx, { kind: 'heartbeat', time: ctx.clock(), workerId: worker.id, leases }, false);
+    worker.lastHeartbeatAt = ctx.clock();
+    worker.cpu = typeof cpu === 'number' ? cpu : null;
+    worker.memoryBytes = typeof memoryBytes === 'number' ? memoryBytes : null;
+    worker.running.clear();
+    for (const id of outcome.extended) worker.running.add(id);
+    return outcome;
+  },
+};
+
+export async function handle(ctx: RequestContext, op: unknown, raw: unknown): Promise<unknown> {
+  if (typeof op !== 'string' || !Object.hasOwn(HANDLERS, op)) {
+    throw new RemoteError('UNKNOWN_OP', `unknown request ${JSON.stringify(op)}: this broker does not offer it`);
+  }
+  const handler = HANDLERS[op as Op] as Handler<Op>;
+  try {
+    return await handler(ctx, (raw ?? {}) as never);
+  } catch (error) {
+    if (error instanceof TypeError) throw invalid(`bad arguments for ${op}: ${error.message}`);
+    throw error;
+  }
+}
+

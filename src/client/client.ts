@@ -1,0 +1,144 @@
+/**
+ * TqClient: the TypeScript client library, and what the CLI uses to talk to a broker. Concurrent
+ * calls share one connection and are pipelined; the connection comes back after a broker restart.
+ */
+import type { BulkOutcome, QueueInfo, TaskFilter } from '../engine/commands.ts';
+import type { Stats } from '../engine/reads.ts';
+import { FINISHED_STATES } from '../engine/task.ts';
+import { RemoteError } from '../protocol/errors.ts';
+import type { ListArgs, Op, Ops, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
+import { type Address, DEFAULT_BROKER, parseAddress } from './address.ts';
+import { Connection } from './connection.ts';
+
+export interface ClientOptions {
+  /** `host:port`; default TQ_BROKER, else 127.0.0.1:7070. */
+  broker?: string | Address;
+  name?: string;
+  apiKey?: string | null;
+  /** Reconnect after the broker goes away (default true). The CLI turns it off to fail fast. */
+  reconnect?: boolean;
+  connectTimeoutMs?: number;
+  /** Per-request time limit, none by default. */
+  requestTimeoutMs?: number;
+}
+
+/** The broker applies at most this many tasks per submit; submitMany splits bigger lists. */
+const SUBMIT_CHUNK = 10_000;
+
+export class TqClient {
+  private readonly connection: Connection;
+  private readonly requestTimeoutMs: number | undefined;
+
+  private constructor(connection: Connection, requestTimeoutMs: number | undefined) {
+    this.connection = connection;
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  /** Connects and completes the handshake; rejects with an UNAVAILABLE RemoteError if it can't (when reconnect is off). */
+  static async connect(options: ClientOptions = {}): Promise<TqClient> {
+    const address = typeof options.broker === 'object' ? options.broker : parseAddress(options.broker ?? process.env.TQ_BROKER ?? DEFAULT_BROKER);
+    const connection = new Connection({
+      address,
+      name: options.name ?? 'tq-client',
+      role: 'client',
+      apiKey: options.apiKey ?? process.env.TQ_API_KEY ?? null,
+      reconnect: options.reconnect ?? true,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+    await connection.whenReady();
+    return new TqClient(connection, options.requestTimeoutMs);
+  }
+
+  request<O extends Op>(op: O, args: Ops[O]['args'], timeoutMs = this.requestTimeoutMs): Promise<Ops[O]['result']> {
+    return this.connection.request(op, args, timeoutMs);
+  }
+
+  async submit(task: TaskInput): Promise<WireTask> {
+    const [outcome] = await this.request('submit', { tasks: [task] });
+    return outcome!.task;
+  }
+
+  /** Submits many tasks; each entry says whether it was created or matched an idempotency key. */
+  async submitMany(tasks: TaskInput[]): Promise<{ task: WireTask; created: boolean }[]> {
+    const chunks: Promise<{ task: WireTask; created: boolean }[]>[] = [];
+    for (let start = 0; start < tasks.length; start += SUBMIT_CHUNK) {
+      chunks.push(this.request('submit', { tasks: tasks.slice(start, start + SUBMIT_CHUNK) }));
+    }
+    return (await Promise.all(chunks)).flat();
+  }
+
+  get(id: string): Promise<WireTask> {
+    return this.request('get', { id });
+  }
+
+  /** Resolves when the task has finished (succeeded, dead or cancelled); rejects with TIMEOUT after `timeoutMs`. */
+  async wait(id: string, options: { timeoutMs?: number } = {}): Promise<WireTask> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    for (;;) {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new RemoteError('TIMEOUT', `task ${id} did not finish within ${options.timeoutMs} ms`);
+      const task = await this.request('wait', { id, timeoutMs: Math.min(left, 60_000) }, Math.min(left, 60_000) + 30_000);
+      if (FINISHED_STATES.includes(task.state)) return task;
+    }
+  }
+
+  cancel(id: string): Promise<WireTask> {
+    return this.request('cancel', { id });
+  }
+
+  retry(id: string): Promise<WireTask> {
+    return this.request('retry', { id });
+  }
+
+  list(args: ListArgs = {}): Promise<{ tasks: WireTask[]; nextCursor: string | null }> {
+    return this.request('list', args);
+  }
+
+  stats(): Promise<Stats> {
+    return this.request('stats', {});
+  }
+
+  queues(): Promise<QueueInfo[]> {
+    return this.request('queues', {});
+  }
+
+  workers(): Promise<WorkerInfo[]> {
+    return this.request('workers', {});
+  }
+
+  cancelWhere(filter: TaskFilter, limit?: number): Promise<BulkOutcome> {
+    return this.request('cancelWhere', { filter, limit });
+  }
+
+  retryWhere(filter: TaskFilter, limit?: number): Promise<BulkOutcome> {
+    return this.request('retryWhere', { filter, limit });
+  }
+
+  dlqReplay(options: { queue?: string; ids?: string[]; limit?: number } = {}): Promise<BulkOutcome> {
+    return this.request('dlqReplay', options);
+  }
+
+  dlqPurge(options: { queue?: string; limit?: number } = {}): Promise<BulkOutcome> {
+    return this.request('dlqPurge', options);
+  }
+
+  pauseQueue(queue: string): Promise<QueueInfo> {
+    return this.request('pauseQueue', { queue });
+  }
+
+  resumeQueue(queue: string): Promise<QueueInfo> {
+    return this.request('resumeQueue', { queue });
+  }
+
+  drainQueue(queue: string, limit?: number): Promise<BulkOutcome> {
+    return this.request('drainQueue', { queue, limit });
+  }
+
+  backup(dir: string): Promise<{ dir: string }> {
+    return this.request('backup', { dir });
+  }
+
+  close(): void {
+    this.connection.close();
+  }
+}

@@ -1,0 +1,25 @@
+import { Flags } from '@oclif/core';
+import { TqCommand } from '../../ui/command.ts';
+
+export default class BrokerStart extends TqCommand {
+  static override description = 'Start a broker: keeps every task in LMDB and serves clients and workers over TCP';
+  static override examples = ['<%= config.bin %> broker start', '<%= config.bin %> broker start --data-dir /var/lib/tq --port 7070 --config tq.yaml'];
+  static override flags = {
+    config: Flags.string({ description: 'YAML config file (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG' }),
+    'data-dir': Flags.string({ description: 'data directory [default: ./tq-data]' }),
+    host: Flags.string({ description: 'address to listen on [default: 127.0.0.1]' }),
+    port: Flags.integer({ description: 'TCP port, 0 for any free port [default: 7070]', min: 0, max: 65_535 }),
+    'log-level': Flags.string({ description: 'debug, info, warn or error [default: info]', options: ['debug', 'info', 'warn', 'error'] }),
+    lease: Flags.string({ description: 'lease given to workers per claim, e.g. 30s [default: 30s]' }),
+    tick: Flags.string({ description: 'how often due tasks and expired leases are looked for [default: 200ms]' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(BrokerStart);
+    const { runBroker } = await import('../../broker/main.ts');
+    await runBroker({
+      configFile: flags.config,
+      flags: { dataDir: flags['data-dir'], host: flags.host, port: flags.port, logLevel: flags['log-level'], leaseMs: flags.lease, tickMs: flags.tick },
+    });
+  }
+}

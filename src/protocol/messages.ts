@@ -1,0 +1,182 @@
+/**
+ * The messages of tq's wire protocol (docs/protocol.md). Every message is a msgpack map with a
+ * `t` field naming its kind. Requests carry an `id` that their response repeats, so requests
+ * pipeline on one connection and responses may come back in any order.
+ */
+import type { BulkOutcome, HeartbeatOutcome, LeaseRef, QueueInfo, TaskFilter } from '../engine/commands.ts';
+import type { Stats } from '../engine/reads.ts';
+import type { TaskState } from '../engine/task.ts';
+
+export const PROTOCOL_VERSION = 1;
+
+export type Role = 'client' | 'worker';
+
+/** The first frame a peer sends. */
+export interface Hello {
+  t: 'hello';
+  version: number;
+  name: string;
+  role: Role;
+  host: string;
+  pid: number;
+  apiKey?: string | null;
+  worker?: WorkerHello;
+}
+
+export interface WorkerHello {
+  /** Stable across reconnects of one worker process, so the broker can re-attach its leases. */
+  id: string;
+  queues: string[];
+  concurrency: number;
+}
+
+export interface Welcome {
+  t: 'welcome';
+  version: number;
+  broker: string;
+  time: number;
+  limits: { maxFrameBytes: number; maxPayloadBytes: number; leaseMs: number };
+}
+
+export interface Request<O extends Op = Op> {
+  t: 'req';
+  id: number;
+  op: O;
+  args: Ops[O]['args'];
+}
+
+export interface WireError {
+  code: string;
+  message: string;
+}
+
+export type Response =
+  | { t: 'res'; id: number; ok: true; value: unknown }
+  | { t: 'res'; id: number; ok: false; error: WireError };
+
+/** A connection-level error; the broker closes the connection after sending it. */
+export interface ErrorFrame {
+  t: 'error';
+  code: string;
+  message: string;
+}
+
+/** Worker -> broker: `n` more slots are free. */
+export interface Credit {
+  t: 'credit';
+  n: number;
+}
+
+/** Broker -> worker: tasks to run, each under a lease. */
+export interface TasksPush {
+  t: 'tasks';
+  tasks: WireTask[];
+}
+
+/** Broker -> worker: stop these tasks, their cancellation was requested. */
+export interface CancelPush {
+  t: 'cancel';
+  ids: string[];
+}
+
+export type ClientMessage = Hello | Request | Credit;
+export type BrokerMessage = Welcome | Response | ErrorFrame | TasksPush | CancelPush;
+
+/** A task as every interface shows it. Times are epoch milliseconds on the wire. */
+export interface WireTask {
+  id: string;
+  type: string;
+  queue: string;
+  priority: number;
+  state: TaskState;
+  payload: unknown;
+  result: unknown;
+  attempts: number;
+  maxRetries: number;
+  timeoutMs: number;
+  backoffBaseMs: number;
+  backoffCapMs: number;
+  runAt: number | null;
+  idempotencyKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  lastError: string | null;
+  lease: { workerId: string; token: number; expiresAt: number } | null;
+  cancelRequested: boolean;
+  progress: { fraction: number; message: string | null } | null;
+  history: { attempt: number; workerId: string; startedAt: number; endedAt: number | null; error: string | null }[];
+  tags: string[];
+}
+
+/** What a submitter gives for one task; the broker assigns the id and fills in defaults. */
+export interface TaskInput {
+  type: string;
+  queue?: string;
+  payload?: unknown;
+  priority?: number | string;
+  maxRetries?: number;
+  timeoutMs?: number;
+  /** Epoch ms; or use delayMs. */
+  runAt?: number;
+  delayMs?: number;
+  idempotencyKey?: string;
+  tags?: string[];
+}
+
+export interface WorkerInfo {
+  id: string;
+  name: string;
+  host: string;
+  pid: number;
+  queues: string[];
+  concurrency: number;
+  running: number;
+  connected: boolean;
+  connectedAt: number;
+  lastHeartbeatAt: number | null;
+  cpu: number | null;
+  memoryBytes: number | null;
+}
+
+export interface ListArgs extends TaskFilter {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export interface HeartbeatArgs {
+  leases: LeaseRef[];
+  cpu?: number;
+  memoryBytes?: number;
+}
+
+/** Every request: its arguments and the value of a successful response. */
+export interface Ops {
+  submit: { args: { tasks: TaskInput[] }; result: { task: WireTask; created: boolean }[] };
+  get: { args: { id: string }; result: WireTask };
+  wait: { args: { id: string; timeoutMs: number }; result: WireTask };
+  list: { args: ListArgs; result: { tasks: WireTask[]; nextCursor: string | null } };
+  stats: { args: Record<string, never>; result: Stats };
+  queues: { args: Record<string, never>; result: QueueInfo[] };
+  workers: { args: Record<string, never>; result: WorkerInfo[] };
+  cancel: { args: { id: string }; result: WireTask };
+  retry: { args: { id: string }; result: WireTask };
+  cancelWhere: { args: { filter: TaskFilter; limit?: number }; result: BulkOutcome };
+  retryWhere: { args: { filter: TaskFilter; limit?: number }; result: BulkOutcome };
+  dlqReplay: { args: { queue?: string; ids?: string[]; limit?: number }; result: BulkOutcome };
+  dlqPurge: { args: { queue?: string; limit?: number }; result: BulkOutcome };
+  pauseQueue: { args: { queue: string }; result: QueueInfo };
+  resumeQueue: { args: { queue: string }; result: QueueInfo };
+  drainQueue: { args: { queue: string; limit?: number }; result: BulkOutcome };
+  backup: { args: { dir: string }; result: { dir: string } };
+  // worker operations
+  ack: { args: { id: string; token: number; result?: unknown }; result: { state: TaskState } };
+  nack: { args: { id: string; token: number; error: string }; result: { state: TaskState } };
+  release: { args: { id: string; token: number }; result: { state: TaskState } };
+  progress: { args: { id: string; token: number; fraction: number; message?: string | null }; result: null };
+  heartbeat: { args: HeartbeatArgs; result: HeartbeatOutcome };
+}
+
+export type Op = keyof Ops;
+export const WORKER_OPS: readonly Op[] = ['ack', 'nack', 'release', 'progress', 'heartbeat'];
