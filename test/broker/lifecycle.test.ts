@@ -1,0 +1,69 @@
+/** A broker's life: one per data directory, a clean stop, and no acknowledged submit lost to SIGKILL. */
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { TqClient } from '../../src/client/client.ts';
+import { removeDir, runTq, startBroker, tempDir } from '../helpers/broker.ts';
+
+describe('broker lifecycle', () => {
+  const dirs: string[] = [];
+  after(() => dirs.forEach(removeDir));
+
+  it('refuses a second broker on the same data directory with one clear line', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const broker = await startBroker({ dataDir: dir });
+    const second = await runTq(['broker', 'start', '--data-dir', dir, '--port', '0']);
+    assert.notEqual(second.code, 0);
+    assert.match(second.stderr, /^tq: .* is in use by another tq broker \(pid \d+\)/);
+    assert.equal(second.stderr.trim().split('\n').length, 1);
+    assert.equal(await broker.stop(), 0);
+  });
+
+  it('stops cleanly on SIGTERM and starts again on the same directory with its tasks', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    const first = await startBroker({ dataDir: dir });
+    const client = await TqClient.connect({ broker: first.address, reconnect: false });
+    const task = await client.submit({ type: 'echo', payload: { keep: true } });
+    client.close();
+    assert.equal(await first.stop(), 0);
+    const again = await startBroker({ dataDir: dir });
+    const reader = await TqClient.connect({ broker: again.address, reconnect: false });
+    assert.deepEqual((await reader.get(task.id)).payload, { keep: true });
+    reader.close();
+    assert.equal(await again.stop(), 0);
+  });
+
+  it('keeps every acknowledged submit when killed with SIGKILL during a submit storm', async () => {
+    const dir = tempDir();
+    dirs.push(dir);
+    for (let round = 0; round < 3; round++) {
+      const broker = await startBroker({ dataDir: dir });
+      const client = await TqClient.connect({ broker: broker.address, reconnect: false });
+      const acknowledged: string[] = [];
+      let stop = false;
+      const storm = async () => {
+        while (!stop) {
+          const batch = Array.from({ length: 50 }, (_, i) => client.submit({ type: 'echo', payload: i }).then(
+            (task) => acknowledged.push(task.id),
+            () => (stop = true),
+          ));
+          await Promise.all(batch);
+        }
+      };
+      const storms = [storm(), storm(), storm()];
+      while (acknowledged.length < 500 * (round + 1)) await new Promise((resolve) => setTimeout(resolve, 5));
+      await broker.kill();
+      stop = true;
+      await Promise.all(storms);
+      client.close();
+      const restarted = await startBroker({ dataDir: dir });
+      const reader = await TqClient.connect({ broker: restarted.address, reconnect: false });
+      const missing: string[] = [];
+      for (const id of acknowledged) await reader.get(id).catch(() => missing.push(id));
+      reader.close();
+      assert.equal(await restarted.stop(), 0);
+      assert.deepEqual(missing, [], `round ${round}: ${missing.length} of ${acknowledged.length} acknowledged tasks lost`);
+    }
+  });
+});

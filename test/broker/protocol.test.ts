@@ -1,0 +1,135 @@
+/** A broker faced with bad peers: garbage, oversize frames, wrong versions, unknown requests. */
+import assert from 'node:assert/strict';
+import { connect, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { TqClient } from '../../src/client/client.ts';
+import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages.ts';
+import { type BrokerProcess, startBroker } from '../helpers/broker.ts';
+
+interface RawPeer {
+  socket: Socket;
+  messages: unknown[];
+  closed: Promise<void>;
+  next: () => Promise<Record<string, unknown>>;
+}
+
+function rawPeer(port: number): Promise<RawPeer> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const decoder = new FrameDecoder();
+    const messages: unknown[] = [];
+    let wake: (() => void) | null = null;
+    socket.on('data', (chunk) => {
+      messages.push(...decoder.push(chunk));
+      wake?.();
+    });
+    const closed = new Promise<void>((done) => socket.on('close', () => {
+      done();
+      wake?.();
+    }));
+    socket.on('error', () => undefined);
+    const next = async () => {
+      while (messages.length === 0) {
+        if (socket.destroyed) throw new Error('connection closed with no message');
+        await new Promise<void>((done) => (wake = done));
+      }
+      return messages.shift() as Record<string, unknown>;
+    };
+    socket.once('connect', () => resolve({ socket, messages, closed, next }));
+    socket.once('error', reject);
+  });
+}
+
+function hello(version = PROTOCOL_VERSION) {
+  return encodeFrame({ t: 'hello', version, name: 'test', role: 'client', host: 'here', pid: process.pid });
+}
+
+describe('protocol server', () => {
+  let broker: BrokerProcess;
+  let client: TqClient;
+
+  before(async () => {
+    broker = await startBroker({ env: { TQ_MAX_FRAME_BYTES: String(64 * 1024), TQ_MAX_PAYLOAD_BYTES: String(32 * 1024) } });
+    client = await TqClient.connect({ broker: broker.address, reconnect: false });
+  });
+
+  after(async () => {
+    client.close();
+    assert.equal(await broker.stop(), 0);
+  });
+
+  it('answers garbage with an error or a close, and keeps serving others', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(Buffer.from([0, 0, 0, 5, 0xc1, 0xc1, 0xc1, 0xc1, 0xc1]));
+    await peer.closed;
+    const error = peer.messages[0] as { t: string; code: string } | undefined;
+    if (error) assert.deepEqual([error.t, error.code], ['error', 'MALFORMED']);
+    const task = await client.submit({ type: 'echo', payload: 'still here' });
+    assert.equal((await client.get(task.id)).payload, 'still here');
+  });
+
+  it('closes a connection that sends an oversize frame with FRAME_TOO_LARGE', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(hello());
+    assert.equal((await peer.next()).t, 'welcome');
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(10 * 1024 * 1024);
+    peer.socket.write(header);
+    const error = await peer.next();
+    assert.equal(error.t, 'error');
+    assert.equal(error.code, 'FRAME_TOO_LARGE');
+    await peer.closed;
+    assert.equal((await client.stats()).queues.length >= 0, true);
+  });
+
+  it('refuses a protocol version it does not speak, naming both versions', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(hello(99));
+    const error = await peer.next();
+    assert.equal(error.code, 'UNSUPPORTED_VERSION');
+    assert.match(String(error.message), new RegExp(`version ${PROTOCOL_VERSION}.*99`));
+    await peer.closed;
+  });
+
+  it('refuses a first frame that is not a hello', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(encodeFrame({ t: 'req', id: 1, op: 'stats', args: {} }));
+    const error = await peer.next();
+    assert.equal(error.code, 'MALFORMED');
+    await peer.closed;
+  });
+
+  it('answers unknown requests and bad arguments without closing', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(hello());
+    await peer.next();
+    peer.socket.write(encodeFrame({ t: 'req', id: 1, op: 'explode', args: {} }));
+    peer.socket.write(encodeFrame({ t: 'req', id: 2, op: 'submit', args: { tasks: 'nope' } }));
+    peer.socket.write(encodeFrame({ t: 'req', id: 3, op: 'ack', args: { id: 'x', token: 1 } }));
+    const answers = new Map<number, Record<string, unknown>>();
+    for (let i = 0; i < 3; i++) {
+      const message = await peer.next();
+      answers.set(message.id as number, message.error as Record<string, unknown>);
+    }
+    assert.equal(answers.get(1)!.code, 'UNKNOWN_OP');
+    assert.equal(answers.get(2)!.code, 'INVALID_ARGUMENT');
+    assert.equal(answers.get(3)!.code, 'NOT_WORKER');
+    peer.socket.destroy();
+  });
+
+  it('refuses a payload over the limit with TOO_LARGE and stores nothing', async () => {
+    const before = (await client.stats()).totals.pending;
+    await assert.rejects(client.submit({ type: 'echo', payload: 'x'.repeat(40 * 1024) }), { code: 'TOO_LARGE' });
+    assert.equal((await client.stats()).totals.pending, before);
+  });
+
+  it('returns the existing task for an idempotency key seen before', async () => {
+    const first = await client.submit({ type: 'echo', payload: 1, idempotencyKey: 'order-42' });
+    const [second] = await client.submitMany([{ type: 'echo', payload: 2, idempotencyKey: 'order-42' }]);
+    assert.equal(second!.created, false);
+    assert.equal(second!.task.id, first.id);
+    const page = await client.list({ type: 'echo', limit: 1000 });
+    assert.equal(page.tasks.filter((task) => task.idempotencyKey === 'order-42').length, 1);
+  });
+});
