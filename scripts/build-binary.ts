@@ -89,21 +89,27 @@ const result = await esbuild.build({
   minifySyntax: true,
   legalComments: 'none',
   metafile: true,
-  logLevel: 'warning',
-  // esbuild hides warnings from node_modules; direct eval must be seen (below).
+  // Errors are printed by esbuild; warnings below, once sorted.
+  logLevel: 'error',
+  // esbuild hides warnings from node_modules; direct eval must be seen.
   logOverride: { 'direct-eval': 'warning' },
   plugins: [seaPlugin(natives)],
 });
 // Direct eval is safe only in CommonJS modules (each wrapped in its own
 // function); in a hoisted ES module the evaluated code sees renamed names.
-for (const w of result.warnings) {
-  const file = w.location?.file;
-  if (w.id === 'direct-eval' && file && result.metafile.inputs[file]?.format !== 'cjs') {
-    throw new Error(
-      `${file} uses direct eval inside the bundle's shared scope: add its package to ` +
-        'USE_COMMONJS_BUILD in scripts/sea-esbuild-plugin.ts (if it has a CommonJS build) or patch it there',
-    );
-  }
+const isSafeEval = (w: esbuild.Message) =>
+  w.id === 'direct-eval' && !!w.location && result.metafile.inputs[w.location.file]?.format === 'cjs';
+const warnings = result.warnings.filter((w) => !isSafeEval(w));
+if (warnings.length > 0) {
+  const text = await esbuild.formatMessages(warnings, { kind: 'warning', color: process.stderr.isTTY });
+  process.stderr.write(text.join(''));
+}
+const unsafeEval = warnings.find((w) => w.id === 'direct-eval');
+if (unsafeEval) {
+  throw new Error(
+    `${unsafeEval.location?.file} uses direct eval inside the bundle's shared scope: add its package to ` +
+      'USE_COMMONJS_BUILD in scripts/sea-esbuild-plugin.ts (if it has a CommonJS build) or patch it there',
+  );
 }
 writeFileSync(join(work, 'meta.json'), JSON.stringify(result.metafile));
 
