@@ -107,10 +107,10 @@ export class Engine {
     try {
       this.store.env.transactionSync(() => {
         let weight = 0;
-        while (this.queue.length > 0 && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
-          const group = this.queue.shift()!;
+        while (done.length < this.queue.length && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
+          const group = this.queue[done.length]!;
           done.push([group, group.commands.map((command) => this.applyOne(tx, command))]);
-          weight += group.commands.reduce((sum, command) => sum + weightOf(command), 0);
+          for (const command of group.commands) weight += weightOf(command);
         }
         tx.finish();
       });
@@ -118,6 +118,8 @@ export class Engine {
       this.counters = this.readCounters();
       const outcome = failed(storageError(error));
       return done.map(([group]) => [group, group.commands.map(() => outcome)]);
+    } finally {
+      this.queue.splice(0, done.length);
     }
     return done;
   }
