@@ -104,23 +104,24 @@ export class Engine {
   private writeOne(): [Group, Outcome[]][] {
     const done: [Group, Outcome[]][] = [];
     const tx = new Txn(this.store.db, this.counters);
+    let taken = 0;
     try {
       this.store.env.transactionSync(() => {
         let weight = 0;
-        while (done.length < this.queue.length && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
-          const group = this.queue[done.length]!;
+        while (taken < this.queue.length && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
+          const group = this.queue[taken++]!;
           done.push([group, group.commands.map((command) => this.applyOne(tx, command))]);
           for (const command of group.commands) weight += weightOf(command);
         }
         tx.finish();
       });
     } catch (error) {
+      // The transaction was rolled back: every group it held, the one that threw included, failed.
       this.counters = this.readCounters();
       const outcome = failed(storageError(error));
-      return done.map(([group]) => [group, group.commands.map(() => outcome)]);
-    } finally {
-      this.queue.splice(0, done.length);
+      return this.queue.splice(0, taken).map((group) => [group, group.commands.map(() => outcome)]);
     }
+    this.queue.splice(0, taken);
     return done;
   }
 
