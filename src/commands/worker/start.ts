@@ -1,0 +1,38 @@
+import { Flags } from '@oclif/core';
+import { brokerFlag, TqCommand } from '../../ui/command.ts';
+
+export default class WorkerStart extends TqCommand {
+  static override description = 'Start a worker: runs the tasks a broker pushes to it with your handlers and the built-in ones (echo, sleep, fail, exec)';
+  static override examples = [
+    '<%= config.bin %> worker start',
+    '<%= config.bin %> worker start --broker 10.0.0.5:7070 --queues emails,images --concurrency 20 --handlers ./handlers.ts',
+  ];
+  static override flags = {
+    broker: brokerFlag,
+    queues: Flags.string({ description: 'comma-separated queues to take tasks from [default: default]' }),
+    concurrency: Flags.integer({ description: 'tasks run at once, 1 to 10000 [default: 10]' }),
+    handlers: Flags.string({ description: 'a .js or .ts module exporting a map from task type to async (task, ctx) => result', helpValue: 'PATH' }),
+    grace: Flags.string({ description: 'on SIGTERM/SIGINT, how long running tasks get to finish before they go back to the queue [default: 30s]' }),
+    name: Flags.string({ description: 'name shown by tq workers [default: the host name]' }),
+    'log-level': Flags.string({ description: 'debug, info, warn or error [default: info]', options: ['debug', 'info', 'warn', 'error'] }),
+    config: Flags.string({ description: 'YAML config file (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags, metadata } = await this.parse(WorkerStart);
+    const { runWorker } = await import('../../worker/main.ts');
+    await runWorker({
+      configFile: flags.config,
+      flags: {
+        // The flag's default must not hide the config file's broker.
+        broker: metadata.flags.broker?.setFromDefault ? undefined : flags.broker,
+        queues: flags.queues,
+        concurrency: flags.concurrency,
+        handlers: flags.handlers,
+        grace: flags.grace,
+        name: flags.name,
+        logLevel: flags['log-level'],
+      },
+    });
+  }
+}

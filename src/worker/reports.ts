@@ -1,0 +1,152 @@
+/**
+ * The worker's outbox of attempt outcomes (ack, nack, release). An outcome is sent while connected
+ * and kept while not: outcomes of tasks that finish during an outage go out after the reconnection,
+ * as do requests the dropped connection failed with UNAVAILABLE (the broker may or may not have
+ * applied them: sending again is safe, a second report of one attempt gets STALE_TOKEN). A
+ * STALE_TOKEN or NOT_FOUND answer is final: the lease is gone and the attempt's outcome with it.
+ */
+import type { Ops } from '../protocol/messages.ts';
+import type { Logger } from '../ui/log.ts';
+import type { Job, Outcome } from './job.ts';
+
+type ReportOp = 'ack' | 'nack' | 'release';
+type Report = Exclude<Outcome, null>;
+
+/** Errors from a broker that is up but could not apply the report: retried this many times. */
+const MAX_RETRIES = 10;
+const RETRY_FIRST_MS = 100;
+const RETRY_CAP_MS = 5_000;
+
+export interface ReportsDeps {
+  connected: () => boolean;
+  request: <O extends ReportOp>(op: O, args: Ops[O]['args']) => Promise<Ops[O]['result']>;
+  log: Logger;
+  /** The broker has the outcome (or it is final that it never will). */
+  done: (job: Job, state: string | null) => void;
+}
+
+export class Reports {
+  private readonly deps: ReportsDeps;
+  /** Waiting to be sent (the connection is down, or a retry is due). */
+  private readonly waiting = new Map<Job, Report>();
+  private readonly inFlight = new Set<Job>();
+  private readonly retries = new Map<Job, number>();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private listeners = new Set<() => void>();
+
+  constructor(deps: ReportsDeps) {
+    this.deps = deps;
+  }
+
+  get size(): number {
+    return this.waiting.size + this.inFlight.size;
+  }
+
+  add(job: Job, report: Report): void {
+    this.waiting.set(job, report);
+    this.flush();
+  }
+
+  /** Sends everything waiting, if connected. Called on every (re)connection. */
+  flush(): void {
+    if (!this.deps.connected()) return;
+    for (const [job, report] of this.waiting) {
+      this.waiting.delete(job);
+      this.send(job, report);
+    }
+  }
+
+  /** Resolves when nothing is waiting or in flight, or after `timeoutMs`; says which. */
+  drained(timeoutMs: number): Promise<boolean> {
+    if (this.size === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(false), timeoutMs);
+      const check = () => {
+        if (this.size === 0) finish(true);
+      };
+      const finish = (empty: boolean) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(empty);
+      };
+      this.listeners.add(check);
+    });
+  }
+
+  /** Stops retrying; what is left is dropped (its leases will expire). */
+  close(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.waiting.clear();
+    this.changed();
+  }
+
+  private send(job: Job, report: Report): void {
+    const { id } = job.task;
+    const token = job.token;
+    this.inFlight.add(job);
+    const request =
+      report.op === 'ack' ? this.deps.request('ack', { id, token, result: report.result })
+      : report.op === 'nack' ? this.deps.request('nack', { id, token, error: report.error })
+      : this.deps.request('release', { id, token });
+    request.then(
+      ({ state }) => this.finish(job, state),
+      (error: unknown) => this.failed(job, report, error),
+    );
+  }
+
+  private failed(job: Job, report: Report, error: unknown): void {
+    this.inFlight.delete(job);
+    const raw = (error as { code?: unknown } | null)?.code;
+    const code = typeof raw === 'string' ? raw : 'INTERNAL';
+    const message = (error as Error)?.message ?? String(error);
+    const fields = { task: job.task.id, type: job.task.type, op: report.op, error: message };
+    if (code === 'STALE_TOKEN' || code === 'NOT_FOUND') {
+      this.deps.log.warn('the broker no longer takes this attempt\'s outcome: its lease was lost; dropped', fields);
+      this.finish(job, null);
+      return;
+    }
+    if (report.op === 'ack' && (code === 'TOO_LARGE' || code === 'INVALID_ARGUMENT')) {
+      // The attempt did its work but its result cannot be stored: fail it, saying why.
+      this.deps.log.warn('the broker refused the result; failing the attempt instead', fields);
+      this.add(job, { op: 'nack', error: `the result was refused by the broker: ${message}` });
+      return;
+    }
+    if (code === 'INVALID_ARGUMENT' || code === 'NOT_WORKER' || code === 'UNKNOWN_OP') {
+      this.deps.log.error('the broker refused a report; dropped', fields);
+      this.finish(job, null);
+      return;
+    }
+    // The connection dropped (UNAVAILABLE), the broker is stopping or could not write: try again.
+    const retries = this.retries.get(job) ?? 0;
+    const transient = code === 'UNAVAILABLE' || code === 'SHUTTING_DOWN' || code === 'TIMEOUT';
+    if (!transient && retries >= MAX_RETRIES) {
+      this.deps.log.error(`a report failed ${MAX_RETRIES + 1} times; dropped (the task's lease will expire and it will run again)`, fields);
+      this.finish(job, null);
+      return;
+    }
+    if (!transient) this.retries.set(job, retries + 1);
+    this.waiting.set(job, report);
+    if (this.deps.connected()) this.scheduleRetry(transient ? RETRY_FIRST_MS : Math.min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** retries));
+    // Otherwise the next welcome flushes it.
+  }
+
+  private scheduleRetry(delayMs: number): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.flush();
+    }, delayMs);
+  }
+
+  private finish(job: Job, state: string | null): void {
+    this.inFlight.delete(job);
+    this.retries.delete(job);
+    this.deps.done(job, state);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}
