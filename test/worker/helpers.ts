@@ -5,6 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { join } from 'node:path';
 import type { TqClient } from '../../src/client/client.ts';
 import type { TaskState } from '../../src/engine/task.ts';
@@ -28,9 +29,14 @@ export function startTestBroker(options: { dataDir?: string; args?: string[] } =
 
 /** A broker started again on the data directory and port of one that has exited. */
 export function restartBroker(old: BrokerProcess, args: string[] = []): Promise<BrokerProcess> {
-  const proc = spawn(process.execPath, [RUN, 'broker', 'start', '--data-dir', old.dataDir, '--port', String(old.port), '--lease', TEST_LEASE, '--config', fastRetryConfig(), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return startBrokerAt({ dataDir: old.dataDir, port: old.port, args });
+}
+
+/** A test broker on a given port (startBroker always asks for a free one). */
+export function startBrokerAt(options: { dataDir: string; port: number; args?: string[] }): Promise<BrokerProcess> {
+  const { dataDir, port } = options;
+  const args = ['broker', 'start', '--data-dir', dataDir, '--port', String(port), '--lease', TEST_LEASE, '--config', fastRetryConfig(), ...(options.args ?? [])];
+  const proc = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
@@ -39,9 +45,9 @@ export function restartBroker(old: BrokerProcess, args: string[] = []): Promise<
       if (/"msg":"broker listening"/.test(output)) {
         resolve({
           proc,
-          port: old.port,
-          address: old.address,
-          dataDir: old.dataDir,
+          port,
+          address: `127.0.0.1:${port}`,
+          dataDir,
           output: () => output,
           stop: () => {
             proc.kill('SIGTERM');
@@ -56,6 +62,18 @@ export function restartBroker(old: BrokerProcess, args: string[] = []): Promise<
     });
     proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     void exited.then((code) => reject(new Error(`broker exited with ${code} before listening:\n${output}`)));
+  });
+}
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
   });
 }
 

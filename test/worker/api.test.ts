@@ -1,0 +1,150 @@
+/** TqWorker used from code, in this process, against a real broker process. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { TqClient } from '../../src/client/client.ts';
+import { createLogger } from '../../src/ui/log.ts';
+import { type HandlerContext, TqWorker } from '../../src/worker/index.ts';
+import { type BrokerProcess, eventually, removeDir } from '../helpers/broker.ts';
+import { startTestBroker, waitForState } from './helpers.ts';
+
+const quiet = createLogger('worker', 'error');
+
+describe('worker: the TqWorker API', () => {
+  let broker: BrokerProcess;
+  let client: TqClient;
+  before(async () => {
+    broker = await startTestBroker();
+    client = await TqClient.connect({ broker: broker.address });
+  });
+  after(async () => {
+    client?.close();
+    await broker?.stop();
+    if (broker) removeDir(broker.dataDir);
+  });
+
+  it('gives each attempt its context: attempt, lease token, ids, a deadline', async () => {
+    const seen: Omit<HandlerContext, 'signal' | 'progress' | 'log'>[] = [];
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['ctx'],
+      log: quiet,
+      handlers: {
+        inspect: (_task, ctx) => {
+          const { signal, progress, log, ...rest } = ctx;
+          seen.push(rest);
+          if (ctx.attempt < 2) throw new Error('again');
+          return 'ok';
+        },
+      },
+    });
+    await worker.start();
+    try {
+      const task = await client.submit({ type: 'inspect', queue: 'ctx', maxRetries: 3, timeoutMs: 60_000 });
+      const done = await client.wait(task.id, { timeoutMs: 20_000 });
+      assert.equal(done.state, 'succeeded');
+      assert.deepEqual(seen.map((ctx) => ctx.attempt), [1, 2]);
+      for (const ctx of seen) {
+        assert.equal(ctx.taskId, task.id);
+        assert.equal(ctx.type, 'inspect');
+        assert.equal(ctx.queue, 'ctx');
+        assert.equal(ctx.workerId, worker.id);
+        assert.ok(ctx.deadline > Date.now() - 60_000);
+      }
+      assert.notEqual(seen[0]!.token, seen[1]!.token);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a handler that ignores its abort signal: the attempt fails on timeout, the slot stays taken until the handler returns', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['stuck'],
+      concurrency: 1,
+      log: quiet,
+      handlers: { stubborn: () => gate.then(() => 'too late'), quick: () => 'quick' },
+    });
+    await worker.start();
+    try {
+      const stuck = await client.submit({ type: 'stubborn', queue: 'stuck', timeoutMs: 200, maxRetries: 0 });
+      const timedOut = await client.wait(stuck.id, { timeoutMs: 20_000 });
+      assert.equal(timedOut.state, 'dead');
+      assert.match(timedOut.lastError!, /^timed out after 200ms/);
+      assert.equal(worker.stats.running, 1);
+      const next = await client.submit({ type: 'quick', queue: 'stuck' });
+      // The only slot is still the stubborn handler's: the next task waits.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      assert.equal((await client.get(next.id)).state, 'pending');
+      release();
+      assert.equal((await client.wait(next.id, { timeoutMs: 20_000 })).result, 'quick');
+      // What the stubborn handler returned in the end does not count.
+      assert.equal((await client.get(stuck.id)).state, 'dead');
+    } finally {
+      release();
+      await worker.stop();
+    }
+  });
+
+  it('coalesces progress reports: the latest value wins', async () => {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['progress'],
+      log: quiet,
+      handlers: {
+        count: async (_task, ctx) => {
+          const reports: Promise<void>[] = [];
+          for (let i = 1; i <= 1_000; i++) reports.push(ctx.progress(i / 1_000, `step ${i}`));
+          await Promise.all(reports);
+          await finished;
+          return 'counted';
+        },
+      },
+    });
+    await worker.start();
+    try {
+      const task = await client.submit({ type: 'count', queue: 'progress' });
+      const running = await waitForState(client, task.id, 'running', (t) => t.progress?.fraction === 1);
+      assert.deepEqual(running.progress, { fraction: 1, message: 'step 1000' });
+      finish();
+      assert.equal((await client.wait(task.id, { timeoutMs: 20_000 })).result, 'counted');
+    } finally {
+      finish();
+      await worker.stop();
+    }
+  });
+
+  it('stop({graceMs}) hands back what runs past the grace, and a second stop hurries the first', async () => {
+    const worker = new TqWorker({ broker: broker.address, queues: ['stop'], log: quiet, concurrency: 2 });
+    await worker.start();
+    const task = await client.submit({ type: 'sleep', queue: 'stop', payload: { ms: 600_000 } });
+    await waitForState(client, task.id, 'running');
+    const stopping = worker.stop({ graceMs: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await worker.stop({ graceMs: 0 });
+    await stopping;
+    await worker.done;
+    const released = await client.get(task.id);
+    assert.equal(released.state, 'pending');
+    assert.equal(released.attempts, 0);
+    await assert.rejects(worker.start(), /stopped/);
+  });
+
+  it('refuses bad options with a clear error', () => {
+    assert.throws(() => new TqWorker({ concurrency: 0 }), /concurrency must be an integer from 1 to 10000/);
+    assert.throws(() => new TqWorker({ queues: [] }), /at least one queue/);
+    assert.throws(() => new TqWorker({ queues: ['no spaces'] }), /queue name "no spaces" is invalid/);
+    assert.throws(() => new TqWorker({ broker: 'nowhere' }), /broker address "nowhere" is invalid/);
+  });
+
+  it('stops cleanly even if it never reached a broker', async () => {
+    const worker = new TqWorker({ broker: '127.0.0.1:1', log: quiet });
+    const starting = worker.start();
+    await worker.stop();
+    await assert.rejects(starting, /stopped before it reached the broker/);
+    await eventually(() => (worker.stats.connected ? undefined : true));
+  });
+});
