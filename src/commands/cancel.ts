@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { CliCommand } from '../ui/cli-command.ts';
+import { brokerFlag, outputFlag } from '../ui/flags.ts';
+
+export default class Cancel extends CliCommand {
+  static override description = 'Cancel a task: pending, scheduled and failed ones at once; a running one when its worker stops it';
+  static override examples = ['<%= config.bin %> cancel 0193b3c2-...'];
+  static override args = { id: Args.string({ description: 'task id', required: true }) };
+  static override flags = { broker: brokerFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Cancel);
+    const { cancelTask } = await import('../ui/task-commands.ts');
+    await cancelTask(args.id, flags);
+  }
+}

@@ -1,0 +1,20 @@
+import { Flags } from '@oclif/core';
+import { CliCommand } from '../ui/cli-command.ts';
+import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
+
+export default class QueueDepth extends CliCommand {
+  static override description = 'Show how deep each queue is: pending, scheduled, running, failed and dead tasks, and the age of the oldest pending one';
+  static override examples = ['<%= config.bin %> queue-depth', '<%= config.bin %> queue-depth --queue emails --output json'];
+  static override flags = {
+    queue: Flags.string({ char: 'q', description: 'only this queue' }),
+    broker: brokerFlag,
+    'data-dir': readDataDirFlag,
+    output: outputFlag,
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(QueueDepth);
+    const { showQueueDepth } = await import('../ui/admin-commands.ts');
+    await showQueueDepth(flags);
+  }
+}

@@ -1,0 +1,20 @@
+import { Args } from '@oclif/core';
+import { CliCommand } from '../../ui/cli-command.ts';
+import { usageError } from '../../ui/errors.ts';
+import { brokerFlag, outputFlag, yesFlag } from '../../ui/flags.ts';
+
+export default class QueueDrain extends CliCommand {
+  static override description = `Delete a queue's pending tasks for good (running, scheduled and finished ones stay)
+
+Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;
+  static override examples = ['<%= config.bin %> queue drain emails --yes'];
+  static override args = { queue: Args.string({ description: 'queue name', required: true }) };
+  static override flags = { yes: yesFlag, broker: brokerFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(QueueDrain);
+    if (!flags.yes) throw usageError(`this deletes every pending task of queue ${args.queue} for good: add --yes to confirm`);
+    const { drainQueue } = await import('../../ui/admin-commands.ts');
+    await drainQueue(args.queue, flags);
+  }
+}

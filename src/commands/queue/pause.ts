@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { CliCommand } from '../../ui/cli-command.ts';
+import { brokerFlag, outputFlag } from '../../ui/flags.ts';
+
+export default class QueuePause extends CliCommand {
+  static override description = 'Pause a queue: its tasks stay pending and no worker gets them until it is resumed';
+  static override examples = ['<%= config.bin %> queue pause emails'];
+  static override args = { queue: Args.string({ description: 'queue name', required: true }) };
+  static override flags = { broker: brokerFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(QueuePause);
+    const { setQueuePaused } = await import('../../ui/admin-commands.ts');
+    await setQueuePaused(args.queue, true, flags);
+  }
+}

@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { CliCommand } from '../../ui/cli-command.ts';
+import { brokerFlag, outputFlag } from '../../ui/flags.ts';
+
+export default class QueueResume extends CliCommand {
+  static override description = 'Resume a paused queue: workers get its tasks again';
+  static override examples = ['<%= config.bin %> queue resume emails'];
+  static override args = { queue: Args.string({ description: 'queue name', required: true }) };
+  static override flags = { broker: brokerFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(QueueResume);
+    const { setQueuePaused } = await import('../../ui/admin-commands.ts');
+    await setQueuePaused(args.queue, false, flags);
+  }
+}

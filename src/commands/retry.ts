@@ -1,0 +1,16 @@
+import { Args } from '@oclif/core';
+import { CliCommand } from '../ui/cli-command.ts';
+import { brokerFlag, outputFlag } from '../ui/flags.ts';
+
+export default class Retry extends CliCommand {
+  static override description = 'Retry a failed, dead or cancelled task now: it becomes pending with its attempts reset';
+  static override examples = ['<%= config.bin %> retry 0193b3c2-...'];
+  static override args = { id: Args.string({ description: 'task id', required: true }) };
+  static override flags = { broker: brokerFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Retry);
+    const { retryTask } = await import('../ui/task-commands.ts');
+    await retryTask(args.id, flags);
+  }
+}

@@ -1,0 +1,14 @@
+import { CliCommand } from '../ui/cli-command.ts';
+import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
+
+export default class Stats extends CliCommand {
+  static override description = 'Count tasks per queue and state, and per queue and priority';
+  static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats --output yaml', '<%= config.bin %> stats --data-dir ./tq-data'];
+  static override flags = { broker: brokerFlag, 'data-dir': readDataDirFlag, output: outputFlag };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Stats);
+    const { showStats } = await import('../ui/admin-commands.ts');
+    await showStats(flags);
+  }
+}
