@@ -31,6 +31,8 @@ export class Reports {
   private readonly waiting = new Map<Job, Report>();
   private readonly inFlight = new Set<Job>();
   private readonly retries = new Map<Job, number>();
+  /** Reports sent again after a send whose answer was lost. */
+  private readonly resent = new Set<Job>();
   private retryTimer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
 
@@ -78,6 +80,8 @@ export class Reports {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.waiting.clear();
+    this.retries.clear();
+    this.resent.clear();
     this.changed();
   }
 
@@ -102,8 +106,23 @@ export class Reports {
     const message = (error as Error)?.message ?? String(error);
     const fields = { task: job.task.id, type: job.task.type, op: report.op, error: message };
     if (code === 'STALE_TOKEN' || code === 'NOT_FOUND') {
-      this.deps.log.warn('the broker no longer takes this attempt\'s outcome: its lease was lost; dropped', fields);
+      if (this.resent.has(job)) {
+        this.deps.log.info('a re-sent outcome was refused as stale: the first send was applied before the connection dropped, or the lease ran out; dropped', fields);
+      } else {
+        this.deps.log.warn('the broker no longer takes this attempt\'s outcome: its lease was lost; dropped', fields);
+      }
       this.finish(job, null);
+      return;
+    }
+    if (typeof raw !== 'string') {
+      // Failed here, not at the broker: the report could not be encoded (a result msgpack cannot hold).
+      if (report.op === 'ack') {
+        this.deps.log.warn('the result cannot be sent; failing the attempt instead', fields);
+        this.add(job, { op: 'nack', error: `the result cannot be sent to the broker: ${message}` });
+      } else {
+        this.deps.log.error('a report cannot be sent; dropped', fields);
+        this.finish(job, null);
+      }
       return;
     }
     if (report.op === 'ack' && (code === 'TOO_LARGE' || code === 'INVALID_ARGUMENT')) {
@@ -126,6 +145,8 @@ export class Reports {
       return;
     }
     if (!transient) this.retries.set(job, retries + 1);
+    // The broker may have applied it before the connection dropped: a STALE_TOKEN later means little.
+    if (code === 'UNAVAILABLE' || code === 'TIMEOUT') this.resent.add(job);
     this.waiting.set(job, report);
     if (this.deps.connected()) this.scheduleRetry(transient ? RETRY_FIRST_MS : Math.min(RETRY_CAP_MS, RETRY_FIRST_MS * 2 ** retries));
     // Otherwise the next welcome flushes it.
@@ -142,6 +163,7 @@ export class Reports {
   private finish(job: Job, state: string | null): void {
     this.inFlight.delete(job);
     this.retries.delete(job);
+    this.resent.delete(job);
     this.deps.done(job, state);
     this.changed();
   }

@@ -4,8 +4,8 @@ import { after, before, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
 import { createLogger } from '../../src/ui/log.ts';
 import { type HandlerContext, TqWorker } from '../../src/worker/index.ts';
-import { type BrokerProcess, eventually, removeDir } from '../helpers/broker.ts';
-import { startTestBroker, waitForState } from './helpers.ts';
+import { type BrokerProcess, eventually } from '../helpers/broker.ts';
+import { startTestBroker, waitForState, removeBrokerDirs } from './helpers.ts';
 
 const quiet = createLogger('worker', 'error');
 
@@ -13,13 +13,13 @@ describe('worker: the TqWorker API', () => {
   let broker: BrokerProcess;
   let client: TqClient;
   before(async () => {
-    broker = await startTestBroker();
+    broker = await startTestBroker({ yaml: 'maxPayloadBytes: 4096\n' });
     client = await TqClient.connect({ broker: broker.address });
   });
   after(async () => {
     client?.close();
     await broker?.stop();
-    if (broker) removeDir(broker.dataDir);
+    removeBrokerDirs(broker);
   });
 
   it('gives each attempt its context: attempt, lease token, ids, a deadline', async () => {
@@ -131,6 +131,28 @@ describe('worker: the TqWorker API', () => {
     assert.equal(released.state, 'pending');
     assert.equal(released.attempts, 0);
     await assert.rejects(worker.start(), /stopped/);
+  });
+
+  it('a result the broker cannot take fails the attempt, saying why', async () => {
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['results'],
+      log: quiet,
+      handlers: { huge: () => 'x'.repeat(5_000), bigint: () => 10n ** 30n },
+    });
+    await worker.start();
+    try {
+      const huge = await client.submit({ type: 'huge', queue: 'results', maxRetries: 0 });
+      const hugeDone = await client.wait(huge.id, { timeoutMs: 20_000 });
+      assert.equal(hugeDone.state, 'dead');
+      assert.match(hugeDone.lastError!, /^the result was refused by the broker: /);
+      const bigint = await client.submit({ type: 'bigint', queue: 'results', maxRetries: 0 });
+      const bigintDone = await client.wait(bigint.id, { timeoutMs: 20_000 });
+      assert.equal(bigintDone.state, 'dead');
+      assert.match(bigintDone.lastError!, /^the result cannot be sent to the broker: /);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('refuses bad options with a clear error', () => {

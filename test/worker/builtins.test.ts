@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
 import { type BrokerProcess, eventually, removeDir, tempDir } from '../helpers/broker.ts';
-import { startTestBroker, startWorker, type WorkerProcess } from './helpers.ts';
+import { startTestBroker, startWorker, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
 
 /** True when no process `pid` is alive (a zombie nobody reaped counts as gone). */
 function gone(pid: number): boolean {
@@ -36,7 +36,7 @@ describe('worker: built-in handlers', () => {
     client?.close();
     await worker?.stop();
     await broker?.stop();
-    if (broker) removeDir(broker.dataDir);
+    removeBrokerDirs(broker);
     removeDir(dir);
   });
 

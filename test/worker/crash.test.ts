@@ -9,7 +9,7 @@ import { parseAddress } from '../../src/client/address.ts';
 import { Connection } from '../../src/client/connection.ts';
 import { RemoteError } from '../../src/protocol/errors.ts';
 import { type BrokerProcess, removeDir, tempDir } from '../helpers/broker.ts';
-import { freePort, restartBroker, startBrokerAt, startTestBroker, startWorker, waitForState, type WorkerProcess } from './helpers.ts';
+import { freePort, restartBroker, startBrokerAt, startTestBroker, startWorker, waitForState, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
 
 describe('worker: crashes and restarts', () => {
   const brokers: BrokerProcess[] = [];
@@ -20,7 +20,7 @@ describe('worker: crashes and restarts', () => {
     clients.forEach((client) => client.close());
     await Promise.all(workers.map((worker) => worker.kill()));
     await Promise.all(brokers.map((broker) => broker.stop()));
-    brokers.forEach((broker) => removeDir(broker.dataDir));
+    brokers.forEach(removeBrokerDirs);
     dirs.forEach(removeDir);
   });
 

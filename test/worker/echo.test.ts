@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
 import type { WireTask } from '../../src/protocol/messages.ts';
-import { type BrokerProcess, eventually, removeDir } from '../helpers/broker.ts';
-import { startTestBroker, startWorker, type WorkerProcess } from './helpers.ts';
+import { type BrokerProcess, eventually } from '../helpers/broker.ts';
+import { startTestBroker, startWorker, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
 
 describe('worker: echo at volume', () => {
   let broker: BrokerProcess;
@@ -12,7 +12,7 @@ describe('worker: echo at volume', () => {
   after(async () => {
     await Promise.all(workers.map((worker) => worker.stop()));
     await broker?.stop();
-    if (broker) removeDir(broker.dataDir);
+    removeBrokerDirs(broker);
   });
 
   it('runs 1,000 echo tasks on 2 worker processes, each exactly once', async () => {

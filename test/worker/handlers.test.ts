@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { TqClient } from '../../src/client/client.ts';
 import { handlersFromModule } from '../../src/worker/handlers.ts';
 import { type BrokerProcess, eventually, removeDir, runTq, tempDir } from '../helpers/broker.ts';
-import { startTestBroker, startWorker, waitForState, type WorkerProcess } from './helpers.ts';
+import { startTestBroker, startWorker, waitForState, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
 
 const HANDLERS_TS = fileURLToPath(new URL('./fixtures/handlers.ts', import.meta.url));
 
@@ -29,7 +29,7 @@ describe('worker: handlers and cancellation', () => {
     client?.close();
     await worker?.stop();
     await broker?.stop();
-    if (broker) removeDir(broker.dataDir);
+    removeBrokerDirs(broker);
     removeDir(dir);
   });
 

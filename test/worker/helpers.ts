@@ -6,25 +6,35 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { TqClient } from '../../src/client/client.ts';
 import type { TaskState } from '../../src/engine/task.ts';
 import type { WireTask } from '../../src/protocol/messages.ts';
-import { type BrokerProcess, eventually, RUN, startBroker, tempDir } from '../helpers/broker.ts';
+import { type BrokerProcess, eventually, removeDir, RUN, startBroker, tempDir } from '../helpers/broker.ts';
 
 /** Short leases and fast retries, so expiry and backoff cost little test time. */
 export const TEST_LEASE = '2s';
 
 /** A broker config whose `default` queue retries after 10-50 ms instead of 1 s and up. */
-export function fastRetryConfig(dir = tempDir()): string {
-  const file = join(dir, 'broker.yaml');
-  writeFileSync(file, 'queues:\n  default:\n    backoffBase: 10ms\n    backoffCap: 50ms\n');
+const configDir = tempDir('tq-worker-config-');
+process.once('exit', () => removeDir(configDir));
+let configs = 0;
+
+export function fastRetryConfig(extraYaml = ''): string {
+  const file = join(configDir, `broker-${++configs}.yaml`);
+  writeFileSync(file, `queues:\n  default:\n    backoffBase: 10ms\n    backoffCap: 50ms\n${extraYaml}`);
   return file;
 }
 
-/** A broker for worker tests: 2 s leases, fast retries. */
-export function startTestBroker(options: { dataDir?: string; args?: string[] } = {}): Promise<BrokerProcess> {
-  return startBroker({ dataDir: options.dataDir, args: ['--lease', TEST_LEASE, '--config', fastRetryConfig(), ...(options.args ?? [])] });
+/** A broker for worker tests: 2 s leases, fast retries; `yaml` adds settings to its config file. */
+export function startTestBroker(options: { dataDir?: string; args?: string[]; yaml?: string } = {}): Promise<BrokerProcess> {
+  return startBroker({ dataDir: options.dataDir, args: ['--lease', TEST_LEASE, '--config', fastRetryConfig(options.yaml), ...(options.args ?? [])] });
+}
+
+/** Removes a test broker's data directory, and the temporary directory startBroker made around it. */
+export function removeBrokerDirs(broker: BrokerProcess | undefined): void {
+  if (!broker) return;
+  removeDir(basename(broker.dataDir) === 'data' && basename(dirname(broker.dataDir)).startsWith('tq-test-') ? dirname(broker.dataDir) : broker.dataDir);
 }
 
 /** A broker started again on the data directory and port of one that has exited. */

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
-import { type BrokerProcess, removeDir } from '../helpers/broker.ts';
-import { startTestBroker, startWorker, waitForState } from './helpers.ts';
+import type { BrokerProcess } from '../helpers/broker.ts';
+import { startTestBroker, startWorker, waitForState, removeBrokerDirs } from './helpers.ts';
 
 describe('worker: graceful stop', () => {
   let broker: BrokerProcess;
@@ -11,7 +11,7 @@ describe('worker: graceful stop', () => {
   after(async () => {
     client?.close();
     await broker?.stop();
-    if (broker) removeDir(broker.dataDir);
+    removeBrokerDirs(broker);
   });
 
   it('on SIGTERM: a task that ends within the grace succeeds; one that does not is released with its attempt uncounted', async () => {
