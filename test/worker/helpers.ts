@@ -101,9 +101,12 @@ export interface WorkerProcess {
   waitFor: (pattern: RegExp, timeoutMs?: number) => Promise<void>;
 }
 
-/** Spawns `tq worker start --broker ADDRESS ...args`; resolves once it is connected (unless `connected: false`). */
-export async function startWorker(address: string, args: string[] = [], options: { connected?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, [RUN, 'worker', 'start', '--broker', address, ...args], {
+/**
+ * Spawns `tq worker start --broker ADDRESS ...args` (no --broker when `address` is null); resolves
+ * once it is connected (unless `connected: false`).
+ */
+export async function startWorker(address: string | null, args: string[] = [], options: { connected?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<WorkerProcess> {
+  const proc = spawn(process.execPath, [RUN, 'worker', 'start', ...(address === null ? [] : ['--broker', address]), ...args], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
