@@ -9,13 +9,13 @@ export default class WorkerStart extends TqCommand {
   ];
   static override flags = {
     broker: brokerFlag,
-    queues: Flags.string({ description: 'comma-separated queues to take tasks from [default: default]' }),
-    concurrency: Flags.integer({ description: 'tasks run at once, 1 to 10000 [default: 10]' }),
-    handlers: Flags.string({ description: 'a .js or .ts module exporting a map from task type to async (task, ctx) => result', helpValue: 'PATH' }),
-    grace: Flags.string({ description: 'on SIGTERM/SIGINT, how long running tasks get to finish before they go back to the queue [default: 30s]' }),
-    name: Flags.string({ description: 'name shown by tq workers [default: the host name]' }),
-    'log-level': Flags.string({ description: 'debug, info, warn or error [default: info]', options: ['debug', 'info', 'warn', 'error'] }),
-    config: Flags.string({ description: 'YAML config file (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG' }),
+    queues: Flags.string({ description: 'comma-separated queues to take tasks from [default: default] [env: TQ_QUEUES]', helpValue: 'Q1,Q2' }),
+    concurrency: Flags.integer({ description: 'tasks run at once, 1 to 10000 [default: 10] [env: TQ_CONCURRENCY]', helpValue: 'N' }),
+    handlers: Flags.string({ description: 'a .js or .ts module exporting a map from task type to async (task, ctx) => result [env: TQ_HANDLERS]', helpValue: 'PATH' }),
+    grace: Flags.string({ description: 'on SIGTERM/SIGINT, how long running tasks get to finish before they go back to the queue; a second signal cuts it short [default: 30s] [env: TQ_GRACE]', helpValue: 'DURATION' }),
+    name: Flags.string({ description: 'name shown by tq workers [default: the host name] [env: TQ_NAME]', helpValue: 'NAME' }),
+    'log-level': Flags.string({ description: 'debug, info, warn or error [default: info] [env: TQ_LOG_LEVEL]', options: ['debug', 'info', 'warn', 'error'] }),
+    config: Flags.string({ description: 'YAML config file with any of broker, queues, concurrency, handlers, grace, name, logLevel (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG', helpValue: 'FILE' }),
   };
 
   async run(): Promise<void> {
