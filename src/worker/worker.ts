@@ -39,6 +39,8 @@ import type { AbortReason, Handler, Handlers } from './types.ts';
 export const DEFAULT_CONCURRENCY = 10;
 export const MAX_CONCURRENCY = 10_000;
 export const DEFAULT_GRACE_MS = 30_000;
+/** Assumed when a welcome does not say (the protocol's default lease). */
+const DEFAULT_LEASE_MS = 30_000;
 /** How long a stopping worker waits for the broker to take its last outcomes. */
 const DRAIN_MS = 10_000;
 /** A broker not reached by then is reported (once per outage). */
@@ -163,7 +165,7 @@ export class TqWorker {
    * (wrong protocol version, API key) or stop() comes first.
    */
   start(): Promise<void> {
-    if (this.closed) return Promise.reject(new RemoteError('UNAVAILABLE', 'this worker has stopped'));
+    if (this.closed || this.stopping) return Promise.reject(new RemoteError('UNAVAILABLE', 'this worker has stopped'));
     if (!this.connection) this.connect();
     if (this.connection!.connected) return Promise.resolve();
     return new Promise((resolve, reject) => this.startWaiters.push({ resolve, reject }));
@@ -215,7 +217,7 @@ export class TqWorker {
     this.unreachableTimer = null;
     const broker = formatAddress(this.address);
     if (!this.everConnected) {
-      this.log.info('connected to the broker', { broker, brokerId: welcome.broker, leaseMs: welcome.limits.leaseMs, worker: this.id });
+      this.log.info('connected to the broker', { broker, brokerId: welcome.broker, leaseMs: welcome.limits?.leaseMs, worker: this.id });
     } else {
       const downMs = this.outageSince === null ? 0 : Date.now() - this.outageSince;
       this.log.info('reconnected to the broker', { broker, after: formatDuration(downMs), leases: this.jobs.size, unreported: this.reports.size });
@@ -225,7 +227,8 @@ export class TqWorker {
     // A new connection starts with no credit at the broker.
     this.credit = 0;
     // Re-attach first (the broker keeps the leases that still hold), then the waiting outcomes.
-    this.heartbeat.start(welcome.limits.leaseMs);
+    const leaseMs = welcome.limits?.leaseMs;
+    this.heartbeat.start(typeof leaseMs === 'number' && leaseMs > 0 ? leaseMs : DEFAULT_LEASE_MS);
     this.reports.flush();
     this.grant();
     for (const waiter of this.startWaiters.splice(0)) waiter.resolve();

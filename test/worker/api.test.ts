@@ -87,6 +87,40 @@ describe('worker: the TqWorker API', () => {
     }
   });
 
+  it('a lease lost while the handler runs (a blocked event loop): its signal fires, nothing is reported, the task runs again', async () => {
+    const reasons: string[] = [];
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['default'],
+      concurrency: 2,
+      log: quiet,
+      handlers: {
+        hog: async (_task, ctx) => {
+          if (ctx.attempt > 1) return 'second time';
+          // Starve the heartbeats for longer than the 2 s lease.
+          const until = Date.now() + 3_500;
+          while (Date.now() < until);
+          await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+          reasons.push((ctx.signal.reason as { reason: string }).reason);
+          return 'first time';
+        },
+      },
+    });
+    await worker.start();
+    try {
+      const task = await client.submit({ type: 'hog', maxRetries: 3 });
+      const done = await client.wait(task.id, { timeoutMs: 20_000 });
+      assert.equal(done.state, 'succeeded');
+      assert.equal(done.result, 'second time');
+      assert.equal(done.attempts, 2);
+      assert.equal(done.history[0]!.error, 'lease expired');
+      await eventually(() => (reasons.length > 0 ? true : undefined));
+      assert.deepEqual(reasons, ['lease-lost']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it('coalesces progress reports: the latest value wins', async () => {
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => (finish = resolve));
