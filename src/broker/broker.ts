@@ -27,7 +27,7 @@ export class Broker {
     this.config = config;
     this.log = log;
     this.engine = engine;
-    this.dispatcher = new Dispatcher(engine, log, config.leaseMs, clock);
+    this.dispatcher = new Dispatcher(engine, log, config.lease, clock);
     this.waiters = new Waiters(engine);
     this.timers = new Timers(engine, this.dispatcher, config, log, clock);
     engine.onBatch = () => this.waiters.check();

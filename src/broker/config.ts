@@ -19,11 +19,12 @@ export interface BrokerConfig {
   host: string;
   port: number;
   logLevel: LogLevel;
-  leaseMs: number;
+  /** Lease given with each claim, in ms (`lease: 30s`, TQ_LEASE, --lease). */
+  lease: number;
   maxFrameBytes: number;
   maxPayloadBytes: number;
-  /** How often the broker looks for due tasks and expired leases. */
-  tickMs: number;
+  /** How often the broker looks for due tasks and expired leases, in ms. */
+  tick: number;
   retainSucceeded: number;
   retainCancelled: number;
   retainDead: number;
@@ -37,10 +38,10 @@ export const BROKER_DEFAULTS: BrokerConfig = {
   host: '127.0.0.1',
   port: 7070,
   logLevel: 'info',
-  leaseMs: DEFAULTS.leaseMs,
+  lease: DEFAULTS.leaseMs,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxPayloadBytes: 10 * 1024 * 1024,
-  tickMs: 200,
+  tick: 200,
   retainSucceeded: DEFAULTS.retention.succeededMs,
   retainCancelled: DEFAULTS.retention.cancelledMs,
   retainDead: DEFAULTS.retention.deadMs,
@@ -53,10 +54,10 @@ const SPEC: Spec<Omit<BrokerConfig, 'queues'>> = {
   host: 'string',
   port: 'integer',
   logLevel: 'string',
-  leaseMs: 'duration',
+  lease: 'duration',
   maxFrameBytes: 'integer',
   maxPayloadBytes: 'integer',
-  tickMs: 'duration',
+  tick: 'duration',
   retainSucceeded: 'duration',
   retainCancelled: 'duration',
   retainDead: 'duration',
@@ -69,8 +70,8 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
   const config: BrokerConfig = { ...merged, queues: parseQueues(file.queues) };
   if (!['debug', 'info', 'warn', 'error'].includes(config.logLevel)) throw invalid(`logLevel ${JSON.stringify(config.logLevel)} is invalid: use debug, info, warn or error`);
   checkInteger('port', config.port, 0, 65_535);
-  checkInteger('leaseMs', config.leaseMs, 100, 24 * 3_600_000);
-  checkInteger('tickMs', config.tickMs, 10, 60_000);
+  checkInteger('lease', config.lease, 100, 24 * 3_600_000);
+  checkInteger('tick', config.tick, 10, 60_000);
   checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);
   checkInteger('maxPayloadBytes', config.maxPayloadBytes, 1, config.maxFrameBytes);
   return config;

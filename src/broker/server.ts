@@ -111,7 +111,7 @@ export class ProtocolServer {
         version: PROTOCOL_VERSION,
         broker: this.deps.brokerId,
         time: this.deps.context.clock(),
-        limits: { maxFrameBytes: config.maxFrameBytes, maxPayloadBytes: config.maxPayloadBytes, leaseMs: config.leaseMs },
+        limits: { maxFrameBytes: config.maxFrameBytes, maxPayloadBytes: config.maxPayloadBytes, leaseMs: config.lease },
       };
       peer.send(welcome);
       return true;

@@ -30,7 +30,7 @@ export class Timers {
 
   start(): void {
     this.lastPurge = this.clock();
-    this.timer = setInterval(() => void this.tick(), this.config.tickMs);
+    this.timer = setInterval(() => void this.tick(), this.config.tick);
   }
 
   stop(): void {

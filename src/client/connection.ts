@@ -83,8 +83,16 @@ export class Connection {
         this.pending.delete(id);
         reject(new RemoteError('TIMEOUT', `the broker did not answer ${op} within ${timeoutMs} ms`));
       }, timeoutMs);
+      let frame: Buffer;
+      try {
+        frame = encodeFrame({ t: 'req', id, op, args });
+      } catch (error) {
+        if (timer) clearTimeout(timer);
+        reject(new RemoteError('INVALID_ARGUMENT', `cannot encode ${op}: ${(error as Error).message}`));
+        return;
+      }
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
-      this.write(encodeFrame({ t: 'req', id, op, args }));
+      this.write(frame);
     });
   }
 

@@ -13,11 +13,16 @@ export abstract class TqCommand extends Command {
     if (exit === 0) return;
     const known = typeof error.code === 'string' && /^[A-Z_]+$/.test(error.code);
     const text = known || usage ? error.message : `internal error: ${error.message}`;
-    const firstLine = text.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'failed';
-    process.stderr.write(`tq: ${firstLine}${usage ? ` (see tq ${this.id?.replaceAll(':', ' ') ?? ''} --help)` : ''}\n`);
+    process.stderr.write(`tq: ${oneLine(text)}${usage ? ` (see tq ${this.id?.replaceAll(':', ' ') ?? ''} --help)` : ''}\n`);
     if (process.env.TQ_DEBUG) process.stderr.write(`${error.stack}\n`);
     process.exitCode = exit;
   }
+}
+
+/** oclif's parse errors span lines ("Parsing --port", "Expected an integer…", "See more help…"): keep what informs. */
+function oneLine(text: string): string {
+  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('See more help'));
+  return lines.join(': ').replace(/:\s*:/g, ':') || 'failed';
 }
 
 /** `--broker host:port`, shared by every command that talks to a broker. */

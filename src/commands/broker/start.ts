@@ -19,7 +19,7 @@ export default class BrokerStart extends TqCommand {
     const { runBroker } = await import('../../broker/main.ts');
     await runBroker({
       configFile: flags.config,
-      flags: { dataDir: flags['data-dir'], host: flags.host, port: flags.port, logLevel: flags['log-level'], leaseMs: flags.lease, tickMs: flags.tick },
+      flags: { dataDir: flags['data-dir'], host: flags.host, port: flags.port, logLevel: flags['log-level'], lease: flags.lease, tick: flags.tick },
     });
   }
 }
