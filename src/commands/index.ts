@@ -2,6 +2,7 @@ import BrokerStart from './broker/start.ts';
 import Cancel from './cancel.ts';
 import DataBackup from './data/backup.ts';
 import DataInfo from './data/info.ts';
+import Dev from './dev.ts';
 import DlqList from './dlq/list.ts';
 import DlqPurge from './dlq/purge.ts';
 import DlqReplay from './dlq/replay.ts';
@@ -23,6 +24,7 @@ export const COMMANDS = {
   cancel: Cancel,
   'data:backup': DataBackup,
   'data:info': DataInfo,
+  dev: Dev,
   'dlq:list': DlqList,
   'dlq:purge': DlqPurge,
   'dlq:replay': DlqReplay,
