@@ -7,8 +7,7 @@ const STATES = ['waiting', 'scheduled', 'pending', 'running', 'succeeded', 'fail
 export default class List extends CliCommand {
   static override description = `List tasks, the most recent change of state first
 
-Shows one page (--limit, at most 1000); the next page is --cursor with the value printed after it
-(nextCursor in json and yaml).`;
+Shows one page (--limit, at most 1000); the next page is --cursor with the value printed after it (nextCursor in json and yaml).`;
   static override examples = ['<%= config.bin %> list --state pending --queue emails', '<%= config.bin %> list --state dead --output json', '<%= config.bin %> list --data-dir ./tq-data'];
   static override flags = {
     state: Flags.option({ char: 's', description: 'only tasks in this state', options: STATES })(),

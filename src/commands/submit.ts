@@ -8,13 +8,9 @@ const PER_TASK = ['type', 'payload', 'payload-file', 'queue', 'priority', 'delay
 export default class Submit extends CliCommand {
   static override description = `Submit a task, or many with --batch-file
 
-Prints the new task's id (the whole task with --output json|yaml). With --wait, waits until the
-task finishes and prints its result; exits 1 if it ends dead or cancelled, or on --wait-timeout.
-A payload of {"$base64": "..."} is sent as binary.
+Prints the new task's id (the whole task with --output json|yaml). With --wait, waits until the task finishes and prints its result; exits 1 if it ends dead or cancelled, or on --wait-timeout. A payload of {"$base64": "..."} is sent as binary.
 
---batch-file reads JSON lines, one task per line: {"type", "payload", "queue", "priority",
-"delayMs" or "delay", "runAt" (epoch ms or ISO-8601), "maxRetries", "timeoutMs" or "timeout",
-"idempotencyKey", "tags"}. Every line is checked first: a bad line submits nothing.`;
+--batch-file reads JSON lines, one task per line: {"type", "payload", "queue", "priority", "delayMs" or "delay", "runAt" (epoch ms or ISO-8601), "maxRetries", "timeoutMs" or "timeout", "idempotencyKey", "tags"}. Every line is checked first: a bad line submits nothing.`;
 
   static override examples = [
     `<%= config.bin %> submit --type echo --payload '{"hello":"world"}' --wait`,

@@ -114,7 +114,7 @@ const SHOWN_STATES: TaskState[] = TASK_STATES.filter((state) => state !== 'waiti
 
 /** Tasks per queue and state, then per queue and priority. */
 export function statsTables(stats: Stats): string {
-  const states = SHOWN_STATES.filter((state) => state !== 'waiting' || stats.totals.waiting > 0);
+  const states = stats.totals.waiting > 0 ? [...TASK_STATES] : SHOWN_STATES;
   const byQueue = listTable(
     ['QUEUE', ...states.map((state): [string, { right: boolean }] => [state.toUpperCase(), RIGHT]), 'PAUSED'],
     [
