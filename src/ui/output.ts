@@ -14,9 +14,22 @@ export function toYaml(value: unknown): string {
   return dump(toPlain(value), { noRefs: true, lineWidth: -1 });
 }
 
+let pipeWatched = false;
+
+/** `tq list | head -1`: the reader went away, so stop quietly, as other command-line tools do. */
+function quietOnClosedPipe(): void {
+  if (pipeWatched) return;
+  pipeWatched = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /** Writes `data` as JSON or YAML, or what `table()` draws for the table format. */
 export function print(format: OutputFormat, data: unknown, table: () => string): void {
   const text = format === 'json' ? toJson(data) : format === 'yaml' ? toYaml(data) : table();
+  quietOnClosedPipe();
   if (text !== '') process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 

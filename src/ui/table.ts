@@ -24,14 +24,17 @@ function textWidth(text: string): number {
   return Math.max(0, ...text.split('\n').map((line) => [...line].length));
 }
 
-/** Column widths that fit `width`: the widest columns give way first, none below MIN_COLUMN. */
-export function fitWidths(natural: number[], width: number, gap = GAP): number[] {
+/**
+ * Column widths that fit `width`: the widest columns give way first, none below MIN_COLUMN, and
+ * `fixed` ones (ids people copy) never.
+ */
+export function fitWidths(natural: number[], width: number, gap = GAP, fixed: boolean[] = []): number[] {
   const widths = [...natural];
   let over = widths.reduce((sum, w) => sum + w, 0) + gap * (widths.length - 1) - width;
   while (over > 0) {
-    let widest = 0;
-    for (let i = 1; i < widths.length; i++) if (widths[i]! > widths[widest]!) widest = i;
-    if (widths[widest]! <= MIN_COLUMN) break;
+    let widest = -1;
+    for (let i = 0; i < widths.length; i++) if (!fixed[i] && (widest < 0 || widths[i]! > widths[widest]!)) widest = i;
+    if (widest < 0 || widths[widest]! <= MIN_COLUMN) break;
     widths[widest]!--;
     over--;
   }
@@ -41,24 +44,31 @@ export function fitWidths(natural: number[], width: number, gap = GAP): number[]
 export interface ColumnOptions {
   /** Right-align (numbers). */
   right?: boolean;
+  /** Never truncated (ids). */
+  fixed?: boolean;
+  /** Left out when every row leaves it empty. */
+  optional?: boolean;
 }
 
 /** A borderless table with a header row, fitted to the terminal. */
 export function listTable(head: (string | [string, ColumnOptions])[], rows: string[][], width = terminalWidth()): string {
-  const names = head.map((column) => (Array.isArray(column) ? column[0] : column));
-  const aligns = head.map((column) => (Array.isArray(column) && column[1].right ? 'right' : 'left') as 'left' | 'right');
-  const natural = names.map((name, i) => Math.max(textWidth(name), ...rows.map((row) => textWidth(row[i] ?? ''))));
-  const widths = fitWidths(natural, width);
+  const columns = head
+    .map((column, index) => ({ name: Array.isArray(column) ? column[0] : column, options: Array.isArray(column) ? column[1] : {}, index }))
+    .filter(({ options, index }) => !options.optional || rows.some((row) => (row[index] ?? '') !== ''));
+  const names = columns.map((column) => column.name);
+  const cells = rows.map((row) => columns.map(({ index }) => (row[index] ?? '').replace(/\n/g, ' ')));
+  const natural = names.map((name, i) => Math.max(textWidth(name), ...cells.map((row) => textWidth(row[i]!))));
+  const widths = fitWidths(natural, width, GAP, columns.map(({ options }) => options.fixed === true));
   const table = new Table({
     head: names,
     chars: PLAIN_CHARS,
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
     colWidths: widths,
-    colAligns: aligns,
+    colAligns: columns.map(({ options }) => (options.right ? 'right' : 'left')),
     wordWrap: false,
     truncate: '…',
   });
-  table.push(...rows.map((row) => row.map((cell) => cell.replace(/\n/g, ' '))));
+  table.push(...cells);
   return trimLines(table.toString());
 }
 

@@ -8,6 +8,8 @@ import { age, formatBytes, formatDuration, inline, relativeTime, shortTime, time
 import { fieldTable, listTable } from './table.ts';
 
 const RIGHT = { right: true };
+const ID = { fixed: true };
+const OPTIONAL = { optional: true };
 
 export function priorityLabel(priority: number): string {
   const name = Object.entries(PRIORITY_NAMES).find(([, value]) => value === priority)?.[0];
@@ -26,7 +28,7 @@ function whenLabel(task: WireTask, now: number): string {
 
 export function taskListTable(tasks: WireTask[], now = Date.now()): string {
   return listTable(
-    ['ID', 'TYPE', 'QUEUE', ['PRI', RIGHT], 'STATE', ['ATT', RIGHT], 'WHEN', 'LAST ERROR'],
+    [['ID', ID], 'TYPE', 'QUEUE', ['PRI', RIGHT], 'STATE', ['ATT', RIGHT], 'WHEN', ['LAST ERROR', OPTIONAL]],
     tasks.map((task) => [
       task.id,
       task.type,
@@ -43,7 +45,7 @@ export function taskListTable(tasks: WireTask[], now = Date.now()): string {
 /** Dead tasks: when they died and why. */
 export function deadListTable(tasks: WireTask[], now = Date.now()): string {
   return listTable(
-    ['ID', 'TYPE', 'QUEUE', ['ATT', RIGHT], 'DIED', 'LAST ERROR'],
+    [['ID', ID], 'TYPE', 'QUEUE', ['ATT', RIGHT], 'DIED', 'LAST ERROR'],
     tasks.map((task) => [task.id, task.type, task.queue, String(task.attempts), relativeTime(task.finishedAt ?? task.updatedAt, now), inline(task.lastError)]),
   );
 }
@@ -78,7 +80,7 @@ export function taskDetail(task: WireTask, now = Date.now()): string {
   let text = fieldTable(fields);
   if (task.history.length > 0) {
     text += `\n\nattempts\n${listTable(
-      [['#', RIGHT], 'WORKER', 'STARTED', 'TOOK', 'ERROR'],
+      [['#', RIGHT], ['WORKER', ID], 'STARTED', 'TOOK', ['ERROR', OPTIONAL]],
       task.history.map((attempt) => [
         String(attempt.attempt),
         attempt.workerId,
@@ -93,7 +95,7 @@ export function taskDetail(task: WireTask, now = Date.now()): string {
 
 export function workersTable(workers: WorkerInfo[], now = Date.now()): string {
   return listTable(
-    ['ID', 'NAME', 'HOST', ['PID', RIGHT], 'QUEUES', ['BUSY', RIGHT], 'STATUS', 'HEARTBEAT', ['CPU', RIGHT], ['MEMORY', RIGHT], 'UP'],
+    [['ID', ID], 'NAME', 'HOST', ['PID', RIGHT], 'QUEUES', ['BUSY', RIGHT], 'STATUS', 'HEARTBEAT', ['CPU', RIGHT], ['MEMORY', RIGHT], 'UP'],
     workers.map((worker) => [
       worker.id,
       worker.name,

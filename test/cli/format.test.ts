@@ -54,6 +54,10 @@ test('tables fit the width: the widest columns give way first', () => {
   const text = listTable(['ID', 'ERROR'], [['abc', 'x'.repeat(200)]], 40);
   for (const line of text.split('\n')) assert.ok(line.length <= 40, line);
   assert.match(text, /…$/m);
+  assert.deepEqual(fitWidths([36, 40, 30], 60, 2, [true, false, false]), [36, 10, 10], 'a fixed column (an id) never shrinks');
+  const ids = listTable([['ID', { fixed: true }], 'TYPE', ['LAST ERROR', { optional: true }]], [['0193b3c2-0000-7000-8000-000000000000', 'echo', '']], 30);
+  assert.match(ids, /^ID\s+TYPE$/m, 'an optional column with nothing in it is left out');
+  assert.match(ids, /^0193b3c2-0000-7000-8000-000000000000\s+echo$/m);
 });
 
 test('parseBatch: fields, line numbers, nothing on a bad line', () => {
