@@ -290,6 +290,27 @@ describe('batches', () => {
       assert.equal(engine.get('a').state, 'pending');
     }));
 
+  test('a transaction is bounded by command count and by payload bytes; every command still lands', async () => {
+    for (const [limits, payload] of [
+      [{ maxBatchTasks: 3 }, undefined],
+      [{ maxBatchTasks: 1_000, maxBatchBytes: 100 }, 'y'.repeat(40)],
+    ] as const) {
+      await withEngine(async (engine) => {
+        const sizes: number[] = [];
+        engine.onBatch = (info) => sizes.push(info.commands);
+        const results = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => engine.execute({ kind: 'submit', time: T0 + i, tasks: [{ id: `t${i}`, type: 'job', payload }] })),
+        );
+        assert.deepEqual(results.map(([outcome]) => outcome!.task.id), Array.from({ length: 10 }, (_, i) => `t${i}`));
+        assert.equal(sizes.reduce((sum, n) => sum + n, 0), 10);
+        assert.ok(sizes.length > 1 && sizes.every((n) => n <= 3), `batches of at most 3 commands (${JSON.stringify(limits)}): ${sizes}`);
+        // Arrival order is kept across the transactions.
+        const claimed = await engine.execute({ kind: 'claim', time: T0 + 20, workerId: 'w', queues: ['default'], max: 20, leaseMs: 1_000 });
+        assert.deepEqual(claimed.map((task) => task.id), Array.from({ length: 10 }, (_, i) => `t${i}`));
+      }, { limits });
+    }
+  });
+
   test('malformed commands are INVALID_ARGUMENT', () =>
     withEngine(async (engine) => {
       const bad: [unknown, RegExp][] = [

@@ -258,6 +258,46 @@ describe('stats and queues', () => {
     }));
 });
 
+describe('what a task keeps', () => {
+  test('startedAt, finishedAt, progress and a bounded history of attempts (worker, start, end, error)', () =>
+    withEngine(async (engine) => {
+      await engine.execute({ kind: 'submit', time: T0, tasks: [{ id: 'a', type: 'job', maxRetries: 20, backoffBaseMs: 0 }] });
+      let time = T0;
+      const claim = async (workerId: string) => {
+        const [task] = await engine.execute({ kind: 'claim', time: (time += 10), workerId, queues: ['default'], max: 1, leaseMs: 1_000 });
+        assert.equal(task?.id, 'a');
+        return task.lease!.token;
+      };
+      for (let attempt = 1; attempt <= 12; attempt++) {
+        const token = await claim(`w${attempt}`);
+        assert.deepEqual([engine.get('a').startedAt, engine.get('a').progress], [time, null], 'a claim starts afresh');
+        await engine.execute({ kind: 'progress', time: time + 1, id: 'a', token, fraction: 0.5, message: 'half' });
+        assert.deepEqual(engine.get('a').progress, { fraction: 0.5, message: 'half' });
+        await engine.execute({ kind: 'nack', time: time + 5, id: 'a', token, error: `error ${attempt}`, seed: 0 });
+        await engine.execute({ kind: 'promoteDue', time: time + 5, limit: 10 });
+      }
+      // A release hands the attempt back: it leaves no trace in the history.
+      const quitter = await claim('quitter');
+      await engine.execute({ kind: 'release', time: time + 1, id: 'a', token: quitter });
+      // An expired lease is an attempt that failed with "lease expired".
+      await claim('w13');
+      await engine.execute({ kind: 'expireLeases', time: time + 1_000, limit: 10, seed: 0 });
+      time += 1_000;
+      await engine.execute({ kind: 'promoteDue', time, limit: 10 });
+      const token = await claim('w14');
+      await engine.execute({ kind: 'ack', time: time + 7, id: 'a', token });
+      const task = engine.get('a');
+      assert.deepEqual([task.state, task.attempts, task.startedAt, task.finishedAt], ['succeeded', 14, time, time + 7]);
+      assert.equal(task.history.length, 10, 'the history keeps the newest attempts only');
+      assert.deepEqual(task.history.map((entry) => entry.attempt), [5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+      assert.deepEqual(task.history.map((entry) => entry.workerId), ['w5', 'w6', 'w7', 'w8', 'w9', 'w10', 'w11', 'w12', 'w13', 'w14']);
+      assert.deepEqual(task.history.slice(0, 8).map((entry) => entry.error), [5, 6, 7, 8, 9, 10, 11, 12].map((n) => `error ${n}`));
+      assert.deepEqual(task.history.slice(-2).map((entry) => entry.error), ['lease expired', null]);
+      for (const entry of task.history) assert.ok(entry.endedAt !== null && entry.endedAt >= entry.startedAt, 'every attempt has its start and end');
+      assert.deepEqual([task.history.at(-1)!.startedAt, task.history.at(-1)!.endedAt], [time, time + 7]);
+    }));
+});
+
 describe('bounded bulk commands', () => {
   test('drainQueue deletes only the pending tasks of its queue, bounded with `more`', () =>
     withEngine(async (engine) => {
