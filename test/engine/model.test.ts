@@ -9,7 +9,17 @@
  *
  * Where the contract leaves a choice open (which tasks a bounded bulk command such as purge or
  * retryWhere takes first), the model checks what the contract does say (how many, `more`, only
- * eligible tasks) and learns the rest from the engine's result.
+ * eligible tasks) and learns the rest from the engine's result. Where the model has to pick a
+ * reading of the contract, it takes this one:
+ * - fencing tokens only grow (a "durable counter"), and are never reused;
+ * - every command moves the clock to max(its time, the last), even one that then fails;
+ * - cancel refuses finished tasks and retry takes dead, failed and cancelled ones (INVALID_STATE
+ *   otherwise); a heartbeat extends a lease to now + the lease length granted at claim;
+ * - promoteDue takes the earliest due first; expireLeases takes leases in expiry order, ties by
+ *   task id, drawing each jitter from draws(seed) in that order;
+ * - purge deletes a finished task once now − finishedAt ≥ the retention of its state;
+ * - a queue exists once a task was written to it or it was paused or resumed; a queue's oldest
+ *   pending age counts from when that task became ready.
  *
  * TQ_PROPERTY_RUNS=1000 runs more sequences; TQ_PROPERTY_SEED and TQ_PROPERTY_PATH replay a failure
  * (fast-check prints both when a property fails); TQ_PROPERTY_SHRINK_MS bounds the shrinking.
@@ -77,7 +87,7 @@ const WORKERS = ['w1', 'w2'];
 
 function parsePriority(value: unknown): number | null {
   if (value === undefined || value === null) return 100;
-  if (typeof value === 'string') return PRIORITY_NAMES[value] ?? null;
+  if (typeof value === 'string') return Object.hasOwn(PRIORITY_NAMES, value) ? PRIORITY_NAMES[value]! : null;
   if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 255) return value;
   return null;
 }
@@ -134,9 +144,15 @@ function fails(outcome: Outcome, codes: ErrorCode | ErrorCode[], what: string): 
   assert.ok(list.includes(outcome.error.code), `${what}: expected ${list.join(' or ')}, got ${outcome.error.code}: ${outcome.error.message}`);
 }
 
+/** A short form of a command's result for the failure trace: task ids and states, not whole records. */
 function brief(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item && typeof item === 'object' && 'id' in item ? item.id : item && typeof item === 'object' && 'task' in item ? (item as SubmitOutcome).task.id : JSON.stringify(item))).join(', ')}]`;
-  if (value && typeof value === 'object' && 'id' in value && 'state' in value) return `${(value as TaskRecord).id}:${(value as TaskRecord).state}`;
+  if (Array.isArray(value)) {
+    return `[${value.map((item: SubmitOutcome | Task) => ('task' in item ? item.task.id : item.id)).join(', ')}]`;
+  }
+  if (value !== null && typeof value === 'object' && 'id' in value && 'state' in value) {
+    const record = value as TaskRecord;
+    return `${record.id}:${record.state}`;
+  }
   return JSON.stringify(value);
 }
 
