@@ -192,21 +192,19 @@ interface Result {
   cpuUsPerUnit: Summary;
 }
 
-async function measure(scenario: Scenario): Promise<Result> {
-  const rates: number[] = [];
-  const cpu: number[] = [];
-  for (let rep = 0; rep < REPS; rep++) {
-    const dir = mkdtempSync(join(BASE, `tq-bench-${scenario.name}-`));
-    try {
-      const { units, seconds, cpuUs } = await scenario.run(dir);
-      rates.push(units / seconds);
-      cpu.push(Math.round((cpuUs / units) * 100) / 100);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+interface Run {
+  perSecond: number;
+  cpuUsPerUnit: number;
+}
+
+async function runOnce(scenario: Scenario): Promise<Run> {
+  const dir = mkdtempSync(join(BASE, `tq-bench-${scenario.name}-`));
+  try {
+    const { units, seconds, cpuUs } = await scenario.run(dir);
+    return { perSecond: units / seconds, cpuUsPerUnit: Math.round((cpuUs / units) * 100) / 100 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const { run: _, ...rest } = scenario;
-  return { ...rest, perSecond: summarize(rates), cpuUsPerUnit: summarize(cpu) };
 }
 
 interface DiskUse {
@@ -272,13 +270,21 @@ console.log('Every figure is durable: counted once its promise resolved, after t
 if (about.loadAverage > 0.5) console.log(`warning: load average ${about.loadAverage} at start: other work on this machine will lower the figures`);
 console.log();
 
-const results: Result[] = [];
-for (const scenario of selected) {
-  const result = await measure(scenario);
-  results.push(result);
-  const { median, min, max } = result.perSecond;
-  console.log(`  ${scenario.name.padEnd(18)} ${formatCount(median).padStart(9)} ${scenario.unit}s/s  (min ${formatCount(min)}, max ${formatCount(max)}; ${result.cpuUsPerUnit.median} CPU µs/${scenario.unit})`);
+// Repetitions go round all scenarios in turn, so a burst of other work on the machine lowers one
+// run of several scenarios rather than every run of one.
+const runs = new Map<Scenario, Run[]>(selected.map((scenario) => [scenario, []]));
+for (let rep = 1; rep <= REPS; rep++) {
+  for (const scenario of selected) {
+    const run = await runOnce(scenario);
+    runs.get(scenario)!.push(run);
+    console.log(`  ${rep}/${REPS} ${scenario.name.padEnd(18)} ${formatCount(run.perSecond).padStart(9)} ${scenario.unit}s/s  (${run.cpuUsPerUnit} CPU µs/${scenario.unit})`);
+  }
 }
+const results: Result[] = selected.map((scenario) => {
+  const { run: _, ...rest } = scenario;
+  const done = runs.get(scenario)!;
+  return { ...rest, perSecond: summarize(done.map((run) => run.perSecond)), cpuUsPerUnit: summarize(done.map((run) => run.cpuUsPerUnit)) };
+});
 const disk = !args.only || args.only === 'disk' ? await diskUse(100_000) : null;
 
 console.log(
