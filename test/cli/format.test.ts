@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
 import { test } from 'node:test';
-import { oneLineParseError } from '../../src/ui/cli-command.ts';
+import { oneLineParseError } from '../../src/ui/parse-errors.ts';
 import { fromJsonValue, relativeTime, toPlain } from '../../src/ui/format.ts';
 import { toJson, toYaml } from '../../src/ui/output.ts';
 import { chunkBatch, parseBatch } from '../../src/ui/submit.ts';
