@@ -31,7 +31,7 @@ function cancelOne(tx: Txn, task: TaskRecord): TaskRecord {
 export function cancelWhere(tx: Txn, command: CommandOf<'cancelWhere'>): BulkOutcome {
   const limit = checkLimit(command.limit, BULK_LIMIT_MAX);
   const filter = checkFilter(command.filter);
-  const found = selectTasks(tx.db, CANCELLABLE, filter, limit + 1).filter((task) => !task.cancelRequested);
+  const found = selectTasks(tx.db, CANCELLABLE, filter, limit + 1, (task) => !task.cancelRequested);
   const todo = found.slice(0, limit);
   for (const task of todo) cancelOne(tx, task);
   return { count: todo.length, more: found.length > todo.length };

@@ -9,7 +9,7 @@ export function dlqReplay(tx: Txn, command: CommandOf<'dlqReplay'>): BulkOutcome
   const limit = checkLimit(command.limit, BULK_LIMIT_MAX);
   if (command.ids === undefined) return requeueWhere(tx, ['dead'], checkFilter({ queue: command.queue }), limit);
   if (!Array.isArray(command.ids) || command.ids.length > limit) throw invalid(`ids must be a list of at most ${limit} task ids`);
-  const tasks = command.ids.map((id) => {
+  const tasks = [...new Set(command.ids)].map((id) => {
     const task = tx.task(id);
     if (!task) throw notFound(id);
     if (task.state !== 'dead') throw new TqError('INVALID_STATE', `task ${id} is ${task.state}, not dead: it is not in the dead-letter queue`);

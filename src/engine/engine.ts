@@ -183,7 +183,7 @@ export class Engine {
 }
 
 function weightOf(command: Command): number {
-  return command.kind === 'submit' && Array.isArray(command.tasks) ? command.tasks.length : 1;
+  return command?.kind === 'submit' && Array.isArray(command.tasks) ? command.tasks.length : 1;
 }
 
 function failed(error: TqError): Outcome {

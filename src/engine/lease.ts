@@ -3,7 +3,8 @@
  * them into failed attempts, and a broker start re-arms them for one full period.
  */
 import { draws } from './backoff.ts';
-import type { BulkOutcome, CommandOf, HeartbeatOutcome } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf, type HeartbeatOutcome } from './commands.ts';
+import { checkLimit } from './select.ts';
 import { invalid, TqError } from './errors.ts';
 import { failAttempt, heldTask } from './outcome.ts';
 import type { TaskRecord } from './task.ts';
@@ -14,6 +15,11 @@ const MAX_HEARTBEAT_LEASES = 100_000;
 export function heartbeat(tx: Txn, command: CommandOf<'heartbeat'>): HeartbeatOutcome {
   if (!Array.isArray(command.leases) || command.leases.length > MAX_HEARTBEAT_LEASES) {
     throw invalid(`a heartbeat lists at most ${MAX_HEARTBEAT_LEASES} leases`);
+  }
+  for (const lease of command.leases) {
+    if (lease === null || typeof lease !== 'object' || typeof lease.id !== 'string' || typeof lease.token !== 'number') {
+      throw invalid('each heartbeat lease must be {id: string, token: number}');
+    }
   }
   const outcome: HeartbeatOutcome = { extended: [], rejected: [], cancelRequested: [] };
   for (const { id, token } of command.leases) {
@@ -44,9 +50,10 @@ export function progress(tx: Txn, command: CommandOf<'progress'>): TaskRecord {
 
 /** Running tasks whose lease has run out: each is a failed attempt with the error "lease expired". */
 export function expireLeases(tx: Txn, command: CommandOf<'expireLeases'>): BulkOutcome {
+  const limit = checkLimit(command.limit, BULK_LIMIT_MAX);
   const draw = draws(command.seed);
-  const expired = leaseRange(tx, tx.time, command.limit + 1);
-  const todo = expired.slice(0, command.limit);
+  const expired = leaseRange(tx, tx.time, limit + 1);
+  const todo = expired.slice(0, limit);
   for (const id of todo) {
     const task = tx.task(id)!;
     tx.write(task, failAttempt(tx, task, 'lease expired', draw()));

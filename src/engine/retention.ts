@@ -1,12 +1,17 @@
 /** `purge`: finished tasks past their retention period are deleted, oldest first, bounded per call. */
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
 import { checkLimit, queueNames } from './select.ts';
-import { DEFAULTS, type Retention, type TaskState } from './task.ts';
+import { invalid } from './errors.ts';
+import { checkInteger, DEFAULTS, type Retention, type TaskState } from './task.ts';
 import type { Txn } from './txn.ts';
 
 export function purge(tx: Txn, command: CommandOf<'purge'>): BulkOutcome {
   const limit = checkLimit(command.limit, BULK_LIMIT_MAX);
-  const retention: Retention = { ...DEFAULTS.retention, ...command.retention };
+  const retention: Retention = { ...DEFAULTS.retention };
+  for (const [key, value] of Object.entries(command.retention ?? {}) as [keyof Retention, unknown][]) {
+    if (!(key in retention)) throw invalid(`unknown retention ${JSON.stringify(key)}: use succeededMs, cancelledMs or deadMs`);
+    if (value !== undefined) retention[key] = checkInteger(`retention.${key}`, value, 0, Number.MAX_SAFE_INTEGER);
+  }
   const keep: [TaskState, number][] = [
     ['succeeded', retention.succeededMs],
     ['cancelled', retention.cancelledMs],

@@ -27,7 +27,13 @@ export function checkFilter(filter: TaskFilter | undefined): TaskFilter {
  * Up to `limit` tasks in `states` matching the filter, oldest state change first. The ids are
  * collected before the caller changes anything, so no index is modified while it is being read.
  */
-export function selectTasks(db: Databases, states: readonly TaskState[], filter: TaskFilter, limit: number): TaskRecord[] {
+export function selectTasks(
+  db: Databases,
+  states: readonly TaskState[],
+  filter: TaskFilter,
+  limit: number,
+  where: (task: TaskRecord) => boolean = () => true,
+): TaskRecord[] {
   const found: TaskRecord[] = [];
   const queues = filter.queue === undefined ? queueNames(db) : [filter.queue];
   for (const state of states) {
@@ -36,7 +42,7 @@ export function selectTasks(db: Databases, states: readonly TaskState[], filter:
       const ids = state === 'running' ? runningIds(db, queue) : stateIds(db, state, queue);
       for (const id of ids) {
         const task = db.tasks.get(id)!;
-        if (filter.type !== undefined && task.type !== filter.type) continue;
+        if ((filter.type !== undefined && task.type !== filter.type) || !where(task)) continue;
         found.push(task);
         if (found.length >= limit) return found;
       }

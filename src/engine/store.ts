@@ -3,7 +3,7 @@
  * meta database (format version, last command time, counters).
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { TqError } from './errors.ts';
 import type { TaskRecord } from './task.ts';
@@ -120,13 +120,20 @@ function closeStoreSync(store: Store): void {
  * LMDB lets several processes write one environment; tq allows one broker per data directory. The
  * lock file holds the owner's pid: a lock left by a dead process (kill -9, power loss) is taken over.
  */
+/** Data directories this process has open for writing: a second writer here is refused too. */
+const held = new Set<string>();
+
 function takeLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
+  if (held.has(resolve(dir))) {
+    throw new TqError('DATA_DIR_LOCKED', `${dir} is already open for writing in this process: close it first`);
+  }
   for (let tries = 0; tries < 3; tries++) {
     try {
       const fd = openSync(path, 'wx');
       writeSync(fd, String(process.pid));
       closeSync(fd);
+      held.add(resolve(dir));
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -145,6 +152,7 @@ function takeLock(dir: string): void {
 
 function releaseLock(dir: string): void {
   const path = join(dir, LOCK_FILE);
+  held.delete(resolve(dir));
   try {
     if (Number(readFileSync(path, 'utf8')) === process.pid) rmSync(path, { force: true });
   } catch {

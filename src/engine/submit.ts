@@ -38,34 +38,49 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   if (bytes > limits.maxBatchBytes) {
     throw new TqError('TOO_LARGE', `a submit holds at most ${limits.maxBatchBytes} payload bytes (got ${bytes}): split it`);
   }
+  // Decide everything before the first write: which tasks an idempotency key already names, and
+  // that every task to create has an id of its own.
   const ids = new Set<string>();
-  for (const { record } of prepared) {
-    if (ids.has(record.id) || tx.task(record.id)) throw invalid(`task id ${record.id} is already taken`);
-    ids.add(record.id);
-  }
-  const outcomes: SubmitOutcome[] = [];
-  const byKey = new Map<string, TaskRecord>();
-  for (const { record, payload, keyHash } of prepared) {
-    if (keyHash !== null) {
-      const existingId = tx.db.idem.get(keyHash);
-      const existing = byKey.get(keyHash) ?? (existingId === undefined ? undefined : tx.task(existingId));
-      if (existing) {
-        outcomes.push({ task: existing, created: false });
+  const firstWithKey = new Map<string, number>();
+  const plan: (TaskRecord | number | Prepared)[] = [];
+  for (const item of prepared) {
+    if (item.keyHash !== null) {
+      const earlier = firstWithKey.get(item.keyHash);
+      const existingId = earlier === undefined ? tx.db.idem.get(item.keyHash) : undefined;
+      const existing = existingId === undefined ? undefined : tx.task(existingId);
+      if (earlier !== undefined || existing) {
+        plan.push(existing ?? earlier!);
         continue;
       }
-      tx.db.idem.putSync(keyHash, record.id);
+      firstWithKey.set(item.keyHash, plan.length);
     }
-    const task: TaskRecord = { ...record, createdAt: tx.time, updatedAt: tx.time, seq: tx.nextSeq(), stateSeq: tx.nextSeq() };
-    if (task.runAt !== null && task.runAt > tx.time) task.state = 'scheduled';
-    if (payload) {
-      tx.db.blobs.putSync([task.id, PAYLOAD], payload);
-      tx.bytes += payload.length;
+    if (ids.has(item.record.id) || tx.task(item.record.id)) throw invalid(`task id ${item.record.id} is already taken`);
+    ids.add(item.record.id);
+    plan.push(item);
+  }
+  const outcomes: SubmitOutcome[] = [];
+  for (const step of plan) {
+    if (typeof step === 'number') {
+      outcomes.push({ task: outcomes[step]!.task, created: false });
+    } else if ('keyHash' in step) {
+      outcomes.push({ task: create(tx, step), created: true });
+    } else {
+      outcomes.push({ task: step, created: false });
     }
-    tx.write(undefined, task);
-    if (keyHash !== null) byKey.set(keyHash, task);
-    outcomes.push({ task, created: true });
   }
   return outcomes;
+}
+
+function create(tx: Txn, { record, payload, keyHash }: Prepared): TaskRecord {
+  const task: TaskRecord = { ...record, createdAt: tx.time, updatedAt: tx.time, seq: tx.nextSeq(), stateSeq: tx.nextSeq() };
+  if (task.runAt !== null && task.runAt > tx.time) task.state = 'scheduled';
+  if (payload) {
+    tx.db.blobs.putSync([task.id, PAYLOAD], payload);
+    tx.bytes += payload.length;
+  }
+  if (keyHash !== null) tx.db.idem.putSync(keyHash, task.id);
+  tx.write(undefined, task);
+  return task;
 }
 
 function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
