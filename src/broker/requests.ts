@@ -29,9 +29,15 @@ type Handlers = { [O in Op]: Handler<O> };
 
 const MAX_WAIT_MS = 10 * 60_000;
 
+/** Request arguments as a map; a nil field counts as absent (as docs/protocol.md says). */
 function args<T>(value: unknown): T {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('request arguments must be a map');
-  return value as T;
+  const present: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field === null) continue;
+    present[key] = key === 'filter' && typeof field === 'object' && !Array.isArray(field) ? args(field) : field;
+  }
+  return present as T;
 }
 
 function limitOf(limit: unknown): number {
@@ -43,7 +49,7 @@ function toNewTask(ctx: RequestContext, input: TaskInput, now: number): NewTask 
   const queue = input.queue ?? 'default';
   const settings = ctx.config.queues[queue] ?? {};
   let runAt = input.runAt ?? null;
-  if (input.delayMs !== undefined) {
+  if (input.delayMs !== undefined && input.delayMs !== null) {
     if (typeof input.delayMs !== 'number' || !Number.isSafeInteger(input.delayMs) || input.delayMs < 0) {
       throw invalid(`delayMs must be a non-negative integer (got ${JSON.stringify(input.delayMs)})`);
     }

@@ -88,7 +88,7 @@ export class Connection {
         frame = encodeFrame({ t: 'req', id, op, args });
       } catch (error) {
         if (timer) clearTimeout(timer);
-        reject(new RemoteError('INVALID_ARGUMENT', `cannot encode ${op}: ${(error as Error).message}`));
+        reject(new RemoteError('ENCODE_FAILED', `cannot encode ${op}: ${(error as Error).message}`));
         return;
       }
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });

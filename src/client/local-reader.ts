@@ -77,7 +77,7 @@ export class LocalReader implements TaskReader {
     const sizes = directorySizes(this.dir);
     return {
       dataDir: resolve(this.dir),
-      formatVersion: this.formatVersion(),
+      formatVersion: this.engine.formatVersion,
       supportedFormatVersion: FORMAT_VERSION,
       lastCommandAt: this.engine.lastTime > 0 ? this.engine.lastTime : null,
       sizeOnDiskBytes: sizes.onDisk,
@@ -86,16 +86,6 @@ export class LocalReader implements TaskReader {
       totals: stats.totals,
       queues: stats.queues.map(({ name, paused, states }) => ({ name, paused, states })),
     };
-  }
-
-  /**
-   * The format version from the meta database. The engine does not expose its store, so this
-   * reaches in (TODO: an Engine.formatVersion getter would make this a plain read).
-   */
-  private formatVersion(): number | null {
-    const store = (this.engine as unknown as { store?: { db?: { meta?: { get(key: string): unknown } } } }).store;
-    const format = store?.db?.meta?.get('format');
-    return typeof format === 'number' ? format : null;
   }
 
   close(): Promise<void> {

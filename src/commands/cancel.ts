@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { brokerFlag, outputFlag } from '../ui/flags.ts';
 
-export default class Cancel extends CliCommand {
+export default class Cancel extends TqCommand {
   static override description = 'Cancel a task: pending, scheduled and failed ones at once; a running one when its worker stops it';
   static override examples = ['<%= config.bin %> cancel 0193b3c2-...'];
   static override args = { id: Args.string({ description: 'task id', required: true }) };

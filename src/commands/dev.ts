@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 
-export default class Dev extends CliCommand {
+export default class Dev extends TqCommand {
   static override description = `Run tq on this machine: a broker and a pool of workers with the built-in handlers
 
 The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, fail, exec, and --handlers if given) are separate processes. Prints how to submit a task. Ctrl-C stops the workers (unfinished tasks go back to the queue), then the broker.`;

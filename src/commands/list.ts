@@ -1,10 +1,10 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
 
 const STATES = ['waiting', 'scheduled', 'pending', 'running', 'succeeded', 'failed', 'dead', 'cancelled'] as const;
 
-export default class List extends CliCommand {
+export default class List extends TqCommand {
   static override description = `List tasks, the most recent change of state first
 
 Shows one page (--limit, at most 1000); the next page is --cursor with the value printed after it (nextCursor in json and yaml).`;

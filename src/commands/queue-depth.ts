@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
 
-export default class QueueDepth extends CliCommand {
+export default class QueueDepth extends TqCommand {
   static override description = 'Show how deep each queue is: pending, scheduled, running, failed and dead tasks, and the age of the oldest pending one';
   static override examples = ['<%= config.bin %> queue-depth', '<%= config.bin %> queue-depth --queue emails --output json'];
   static override flags = {

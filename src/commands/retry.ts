@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { brokerFlag, outputFlag } from '../ui/flags.ts';
 
-export default class Retry extends CliCommand {
+export default class Retry extends TqCommand {
   static override description = 'Retry a failed, dead or cancelled task now: it becomes pending with its attempts reset';
   static override examples = ['<%= config.bin %> retry 0193b3c2-...'];
   static override args = { id: Args.string({ description: 'task id', required: true }) };

@@ -1,7 +1,7 @@
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
 
-export default class Stats extends CliCommand {
+export default class Stats extends TqCommand {
   static override description = 'Count tasks per queue and state, and per queue and priority';
   static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats --output yaml', '<%= config.bin %> stats --data-dir ./tq-data'];
   static override flags = { broker: brokerFlag, 'data-dir': readDataDirFlag, output: outputFlag };

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { usageError } from '../ui/errors.ts';
 import { brokerFlag, outputFlag, readDataDirFlag, waitTimeoutFlag } from '../ui/flags.ts';
 
-export default class Status extends CliCommand {
+export default class Status extends TqCommand {
   static override description = `Show one task in detail: its fields, attempts with their errors, result and lease holder
 
 With --wait, waits until the task finishes first; exits 1 if it ends dead or cancelled.`;

@@ -1,11 +1,11 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { usageError } from '../ui/errors.ts';
 import { brokerFlag, conflicts, outputFlag, waitTimeoutFlag } from '../ui/flags.ts';
 
 const PER_TASK = ['type', 'payload', 'payload-file', 'queue', 'priority', 'delay', 'at', 'max-retries', 'timeout', 'idempotency-key', 'tag', 'wait', 'wait-timeout'];
 
-export default class Submit extends CliCommand {
+export default class Submit extends TqCommand {
   static override description = `Submit a task, or many with --batch-file
 
 Prints the new task's id (the whole task with --output json|yaml). With --wait, waits until the task finishes and prints its result; exits 1 if it ends dead or cancelled, or on --wait-timeout. A payload of {"$base64": "..."} is sent as binary.

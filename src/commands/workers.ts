@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../ui/cli-command.ts';
+import { TqCommand } from '../ui/command.ts';
 import { usageError } from '../ui/errors.ts';
 import { brokerFlag, outputFlag } from '../ui/flags.ts';
 
-export default class Workers extends CliCommand {
+export default class Workers extends TqCommand {
   static override description = `List the workers connected to the broker: queues, busy slots, heartbeat, CPU and memory
 
 Workers are live broker state, not stored in the data directory, so this always asks a broker.`;

@@ -59,6 +59,11 @@ export class Engine {
     return this.store.dir;
   }
 
+  /** The format version in the meta database, or null before the first write. */
+  get formatVersion(): number | null {
+    return this.store.db.meta.get('format') ?? null;
+  }
+
   /** The time of the last command applied: the engine's clock never goes back past it. */
   get lastTime(): number {
     return this.counters.lastTime;

@@ -12,6 +12,8 @@ export const PROTOCOL_ERROR_CODES = [
   'UNAVAILABLE',
   'TIMEOUT',
   'SHUTTING_DOWN',
+  /** Raised by a client before sending: the request holds a value msgpack cannot carry. */
+  'ENCODE_FAILED',
 ] as const;
 
 /** An error reported by the broker or met on the way to it; `code` is one of the documented codes. */

@@ -89,8 +89,9 @@ export interface WireTask {
   queue: string;
   priority: number;
   state: TaskState;
-  payload: unknown;
-  result: unknown;
+  /** Absent from listings and submit answers: `get` the task for it. */
+  payload?: unknown;
+  result?: unknown;
   attempts: number;
   maxRetries: number;
   timeoutMs: number;

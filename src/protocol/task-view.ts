@@ -1,4 +1,7 @@
-/** The engine's task as the wire shows it: the engine's bookkeeping (sequences, sizes) left out. */
+/**
+ * The engine's task as the wire shows it: the engine's bookkeeping (sequences, sizes) left out.
+ * Payload and result come only with a whole task (get, wait, a push), not in listings or submit answers.
+ */
 import type { Task, TaskRecord } from '../engine/task.ts';
 import type { WireTask } from './messages.ts';
 
@@ -9,8 +12,8 @@ export function wireTask(task: TaskRecord | Task): WireTask {
     queue: task.queue,
     priority: task.priority,
     state: task.state,
-    payload: 'payload' in task ? task.payload : null,
-    result: 'result' in task ? task.result : null,
+    payload: 'payload' in task ? task.payload : undefined,
+    result: 'result' in task ? task.result : undefined,
     attempts: task.attempts,
     maxRetries: task.maxRetries,
     timeoutMs: task.timeoutMs,

@@ -3,11 +3,13 @@
  * exit code, never a stack trace (set TQ_DEBUG=1 to see one).
  */
 import { Command, Flags } from '@oclif/core';
+import { oneLineParseError } from './parse-errors.ts';
 
 export abstract class TqCommand extends Command {
   static baseFlags = {};
 
   override async catch(error: Error & { code?: string; oclif?: { exit?: number } }): Promise<void> {
+    error.message = oneLineParseError(error.message);
     const usage = error.oclif?.exit === 2 || /Nonexistent flag|Unexpected argument|Missing required flag|Expected .* to be one of|Parsing --/.test(error.message);
     const exit = error.oclif?.exit ?? (usage ? 2 : 1);
     if (exit === 0) return;

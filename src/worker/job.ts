@@ -66,7 +66,7 @@ export class Job {
     this.timer = setTimeout(() => this.abort('timeout', `timed out after ${formatDuration(timeoutMs)} (the task's timeout)`), Math.min(Math.max(timeoutMs, 1), MAX_TIMER_MS));
     let promise: Promise<unknown>;
     try {
-      promise = Promise.resolve(handler(this.task, ctx));
+      promise = Promise.resolve(handler({ ...this.task, payload: this.task.payload ?? null }, ctx));
     } catch (error) {
       promise = Promise.reject(error);
     }

@@ -37,6 +37,9 @@ export async function runWorker(options: { configFile?: string; flags: Partial<R
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // Started by `tq dev` with an IPC channel: if that parent dies, stop as if told to.
+  const onParentGone = () => onSignal('SIGTERM');
+  if (process.channel) process.once('disconnect', onParentGone);
   log.info('worker starting', {
     worker: worker.id,
     broker: config.broker,
@@ -50,6 +53,7 @@ export async function runWorker(options: { configFile?: string; flags: Partial<R
   } finally {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
+    process.off('disconnect', onParentGone);
     setTimeout(() => process.exit(), EXIT_AFTER_MS).unref();
   }
 }

@@ -114,7 +114,7 @@ export class Reports {
       this.finish(job, null);
       return;
     }
-    if (typeof raw !== 'string') {
+    if (typeof raw !== 'string' || code === 'ENCODE_FAILED') {
       // Failed here, not at the broker: the report could not be encoded (a result msgpack cannot hold).
       if (report.op === 'ack') {
         this.deps.log.warn('the result cannot be sent; failing the attempt instead', fields);

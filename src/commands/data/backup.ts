@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { brokerFlag, outputFlag, readDataDirFlag } from '../../ui/flags.ts';
 
-export default class DataBackup extends CliCommand {
+export default class DataBackup extends TqCommand {
   static override description = `Copy the data into an empty directory: a consistent snapshot, taken while the broker keeps running
 
 Through the broker by default: the broker writes DIR, on its own machine (a relative DIR is made absolute here first). With --data-dir, copies that directory directly (read-only, no broker needed). Restore by starting a broker with --data-dir DIR.`;

@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { outputFlag } from '../../ui/flags.ts';
 
-export default class DataInfo extends CliCommand {
+export default class DataInfo extends TqCommand {
   static override description = `Describe a data directory: format version, size on disk, tasks per state, queues, and whether a broker runs on it
 
 Opens it read-only, without the broker's lock, so it works beside a running broker. Exits 1 with "no tq data in DIR" when the directory holds no tq data.`;

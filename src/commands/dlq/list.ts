@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { brokerFlag, outputFlag, readDataDirFlag } from '../../ui/flags.ts';
 
-export default class DlqList extends CliCommand {
+export default class DlqList extends TqCommand {
   static override description = 'List the dead-letter queue: tasks that used up their retries, with their last error';
   static override examples = ['<%= config.bin %> dlq list', '<%= config.bin %> dlq list --queue emails --output json'];
   static override flags = {

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { usageError } from '../../ui/errors.ts';
 import { brokerFlag, outputFlag, yesFlag } from '../../ui/flags.ts';
 
-export default class DlqPurge extends CliCommand {
+export default class DlqPurge extends TqCommand {
   static override description = `Delete dead tasks for good (all of them, or one queue's)
 
 Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;

@@ -1,9 +1,9 @@
 import { Args, Flags } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { usageError } from '../../ui/errors.ts';
 import { brokerFlag, outputFlag } from '../../ui/flags.ts';
 
-export default class DlqReplay extends CliCommand {
+export default class DlqReplay extends TqCommand {
   static override description = `Replay dead tasks: they become pending again with their attempts reset
 
 Name the tasks by id, or replay every dead task with --all, or every dead task of one queue with --queue.`;

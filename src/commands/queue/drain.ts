@@ -1,9 +1,9 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { usageError } from '../../ui/errors.ts';
 import { brokerFlag, outputFlag, yesFlag } from '../../ui/flags.ts';
 
-export default class QueueDrain extends CliCommand {
+export default class QueueDrain extends TqCommand {
   static override description = `Delete a queue's pending tasks for good (running, scheduled and finished ones stay)
 
 Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;

@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { brokerFlag, outputFlag } from '../../ui/flags.ts';
 
-export default class QueuePause extends CliCommand {
+export default class QueuePause extends TqCommand {
   static override description = 'Pause a queue: its tasks stay pending and no worker gets them until it is resumed';
   static override examples = ['<%= config.bin %> queue pause emails'];
   static override args = { queue: Args.string({ description: 'queue name', required: true }) };

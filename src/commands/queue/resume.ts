@@ -1,8 +1,8 @@
 import { Args } from '@oclif/core';
-import { CliCommand } from '../../ui/cli-command.ts';
+import { TqCommand } from '../../ui/command.ts';
 import { brokerFlag, outputFlag } from '../../ui/flags.ts';
 
-export default class QueueResume extends CliCommand {
+export default class QueueResume extends TqCommand {
   static override description = 'Resume a paused queue: workers get its tasks again';
   static override examples = ['<%= config.bin %> queue resume emails'];
   static override args = { queue: Args.string({ description: 'queue name', required: true }) };
