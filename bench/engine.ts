@@ -270,6 +270,17 @@ console.log('Every figure is durable: counted once its promise resolved, after t
 if (about.loadAverage > 0.5) console.log(`warning: load average ${about.loadAverage} at start: other work on this machine will lower the figures`);
 console.log();
 
+// Warm up: let V8 compile the engine's and lmdb-js's hot paths before anything is timed.
+{
+  const dir = mkdtempSync(join(BASE, 'tq-bench-warmup-'));
+  try {
+    await submits(join(dir, 'a'), 1_000, 1, 20_000);
+    await claimAcks(join(dir, 'b'), 1_000, 1, 20_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // Repetitions go round all scenarios in turn, so a burst of other work on the machine lowers one
 // run of several scenarios rather than every run of one.
 const runs = new Map<Scenario, Run[]>(selected.map((scenario) => [scenario, []]));
