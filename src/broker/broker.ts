@@ -30,7 +30,7 @@ export class Broker {
     this.dispatcher = new Dispatcher(engine, log, config.lease, clock);
     this.waiters = new Waiters(engine);
     this.timers = new Timers(engine, this.dispatcher, config, log, clock);
-    engine.onBatch = () => this.waiters.check();
+    engine.onCommitted(() => this.waiters.check());
     this.server = new ProtocolServer({
       config,
       log,

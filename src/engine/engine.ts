@@ -14,7 +14,7 @@ import { nextDueAt } from './schedule.ts';
 import { nextLeaseExpiry } from './lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';
 import type { Task } from './task.ts';
-import { type Counters, Txn } from './txn.ts';
+import { type Change, type Counters, Txn } from './txn.ts';
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: TqError };
 
@@ -29,21 +29,25 @@ export interface EngineOptions {
   limits?: Partial<Limits>;
 }
 
+/** What a durable batch did: told to listeners after its transaction is on disk. */
 export interface BatchInfo {
   commands: number;
   commitMs: number;
+  /** Every change of a task, in order. */
+  changes: Change[];
 }
+
+export type BatchListener = (info: BatchInfo) => void;
 
 export class Engine {
   readonly limits: Limits;
-  /** Called after each durable batch, for metrics. */
-  onBatch: ((info: BatchInfo) => void) | null = null;
   private readonly store: Store;
   private counters: Counters;
   private readonly queue: Group[] = [];
   private writing = false;
   private closing: Promise<void> | null = null;
   private idle: (() => void) | null = null;
+  private readonly listeners = new Set<BatchListener>();
 
   private constructor(store: Store, limits: Limits) {
     this.store = store;
@@ -67,6 +71,15 @@ export class Engine {
   /** The time of the last command applied: the engine's clock never goes back past it. */
   get lastTime(): number {
     return this.counters.lastTime;
+  }
+
+  /**
+   * Calls `listener` after every durable batch with the changes it made, in commit order; nothing
+   * reaches a listener before it is on disk. Returns a function that removes the listener.
+   */
+  onCommitted(listener: BatchListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Applies one command once durable; rejects with its TqError if it failed. */
@@ -95,10 +108,13 @@ export class Engine {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const started = performance.now();
-      const done = this.writeOne();
+      const [done, changes] = this.writeOne();
       await this.store.env.flushed;
       for (const [group, outcomes] of done) group.resolve(outcomes);
-      this.onBatch?.({ commands: done.reduce((sum, [group]) => sum + group.commands.length, 0), commitMs: performance.now() - started });
+      if (this.listeners.size > 0) {
+        const info = { commands: done.reduce((sum, [group]) => sum + group.commands.length, 0), commitMs: performance.now() - started, changes };
+        for (const listener of this.listeners) listener(info);
+      }
       if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
     }
     this.writing = false;
@@ -106,9 +122,9 @@ export class Engine {
   }
 
   /** One write transaction over as many waiting groups as the limits allow. */
-  private writeOne(): [Group, Outcome[]][] {
+  private writeOne(): [[Group, Outcome[]][], Change[]] {
     const done: [Group, Outcome[]][] = [];
-    const tx = new Txn(this.store.db, this.counters);
+    const tx = new Txn(this.store.db, this.counters, this.listeners.size > 0);
     let taken = 0;
     try {
       this.store.env.transactionSync(() => {
@@ -124,10 +140,10 @@ export class Engine {
       // The transaction was rolled back: every group it held, the one that threw included, failed.
       this.counters = this.readCounters();
       const outcome = failed(storageError(error));
-      return this.queue.splice(0, taken).map((group) => [group, group.commands.map(() => outcome)]);
+      return [this.queue.splice(0, taken).map((group) => [group, group.commands.map(() => outcome)]), []];
     }
     this.queue.splice(0, taken);
-    return done;
+    return [done, tx.changes ?? []];
   }
 
   private applyOne(tx: Txn, command: Command): Outcome {

@@ -1,4 +1,5 @@
-export { Engine, type EngineOptions, type Outcome, type BatchInfo } from './engine.ts';
+export { Engine, type EngineOptions, type Outcome, type BatchInfo, type BatchListener } from './engine.ts';
+export type { Change } from './txn.ts';
 export * from './commands.ts';
 export * from './errors.ts';
 export * from './task.ts';

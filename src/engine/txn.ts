@@ -51,6 +51,12 @@ function entryId(entry: IndexEntry): string {
   return `${entry.db}\u0000${entry.key.join('\u0000')}`;
 }
 
+/** A task as it was before and after a change: created (no before), changed, or deleted (no after). */
+export interface Change {
+  before: TaskRecord | undefined;
+  after: TaskRecord | undefined;
+}
+
 export function countKey(queue: string, priority: number, state: TaskState): string {
   return `${queue}\u0000${priority}\u0000${state}`;
 }
@@ -66,12 +72,15 @@ export class Txn {
   time = 0;
   /** Payload and result bytes written in this transaction, to bound its size. */
   bytes = 0;
+  /** Each change of a task in this transaction, when someone listens for them (events, metrics). */
+  readonly changes: Change[] | null;
   private readonly countDeltas = new Map<string, number>();
   private readonly seenQueues = new Set<string>();
 
-  constructor(db: Databases, counters: Counters) {
+  constructor(db: Databases, counters: Counters, recordChanges = false) {
     this.db = db;
     this.counters = counters;
+    this.changes = recordChanges ? [] : null;
   }
 
   begin(commandTime: number): void {
@@ -102,6 +111,7 @@ export class Txn {
       if (had.has(entryId(entry))) continue;
       this.index(entry).putSync(entry.key, entry.db === 'leases' ? entry.value : after!.id);
     }
+    this.changes?.push({ before, after });
     if (before) this.count(before, -1);
     if (after) {
       this.count(after, +1);

@@ -297,7 +297,7 @@ describe('batches', () => {
     ] as const) {
       await withEngine(async (engine) => {
         const sizes: number[] = [];
-        engine.onBatch = (info) => sizes.push(info.commands);
+        engine.onCommitted((info) => sizes.push(info.commands));
         const results = await Promise.all(
           Array.from({ length: 10 }, (_, i) => engine.execute({ kind: 'submit', time: T0 + i, tasks: [{ id: `t${i}`, type: 'job', payload }] })),
         );
