@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
-import { removeDir, runTq, startBroker, tempDir } from '../helpers/broker.ts';
+import { eventually, removeDir, runTq, startBroker, tempDir } from '../helpers/broker.ts';
+import { startWorker } from '../worker/helpers.ts';
 
 describe('broker lifecycle', () => {
   const dirs: string[] = [];
@@ -34,7 +35,7 @@ describe('broker lifecycle', () => {
     assert.equal(await again.stop(), 0);
   });
 
-  it('keeps every acknowledged submit when killed with SIGKILL during a submit storm', async () => {
+  it('keeps every acknowledged submit when killed with SIGKILL during a submit storm, and runs each once after', async () => {
     const dir = tempDir();
     dirs.push(dir);
     for (let round = 0; round < 3; round++) {
@@ -61,9 +62,23 @@ describe('broker lifecycle', () => {
       const reader = await TqClient.connect({ broker: restarted.address, reconnect: false });
       const missing: string[] = [];
       for (const id of acknowledged) await reader.get(id).catch(() => missing.push(id));
+      assert.deepEqual(missing, [], `round ${round}: ${missing.length} of ${acknowledged.length} acknowledged tasks lost`);
+      if (round === 2) {
+        // Every task, acknowledged or not, now runs to the end, each exactly once.
+        const worker = await startWorker(restarted.address, ['--concurrency', '50']);
+        await eventually(async () => ((await reader.stats()).totals.succeeded === total(await reader.stats()) ? true : undefined), 60_000, 'every task to succeed');
+        await worker.stop();
+        for (const id of acknowledged) {
+          const task = await reader.get(id);
+          assert.deepEqual([task.state, task.attempts], ['succeeded', 1], `task ${id}`);
+        }
+      }
       reader.close();
       assert.equal(await restarted.stop(), 0);
-      assert.deepEqual(missing, [], `round ${round}: ${missing.length} of ${acknowledged.length} acknowledged tasks lost`);
     }
   });
 });
+
+function total(stats: { totals: Record<string, number> }): number {
+  return Object.values(stats.totals).reduce((sum, n) => sum + n, 0);
+}
