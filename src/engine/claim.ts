@@ -5,7 +5,8 @@
 import type { CommandOf } from './commands.ts';
 import { invalid } from './errors.ts';
 import { checkInteger, checkName, MAX_HISTORY, type Task } from './task.ts';
-import { PAYLOAD, plain, type Txn } from './txn.ts';
+import { readPayload } from './reads.ts';
+import type { Txn } from './txn.ts';
 
 const MAX_CLAIM = 10_000;
 const MAX_LEASE_MS = 24 * 3_600_000;
@@ -39,8 +40,7 @@ export function claim(tx: Txn, command: CommandOf<'claim'>): Task[] {
       history: history.slice(-MAX_HISTORY),
     });
     tx.write(task, next);
-    const payload = tx.db.blobs.getBinary([task.id, PAYLOAD]);
-    claimed.push({ ...next, payload: payload ? plain.unpack(payload) : null, result: null });
+    claimed.push({ ...next, payload: readPayload(tx.db, task), result: null });
   }
   return claimed;
 }

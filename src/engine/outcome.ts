@@ -50,6 +50,8 @@ export function ack(tx: Txn, command: CommandOf<'ack'>, limits: Limits): TaskRec
     if (result) {
       tx.db.blobs.putSync([task.id, RESULT], result);
       tx.bytes += result.length;
+    } else if (task.hasResult) {
+      tx.db.blobs.removeSync([task.id, RESULT]); // an earlier run's result, replaced by none
     }
     next = tx.moved(task, 'succeeded', {
       lease: null,

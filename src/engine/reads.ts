@@ -17,9 +17,15 @@ export function getTask(db: Databases, id: string): Task {
 }
 
 export function withValues(db: Databases, record: TaskRecord): Task {
-  const payload = record.payloadBytes > 0 ? db.blobs.getBinary([record.id, PAYLOAD]) : undefined;
   const result = record.hasResult ? db.blobs.getBinary([record.id, RESULT]) : undefined;
-  return { ...record, payload: payload ? plain.unpack(payload) : null, result: result ? plain.unpack(result) : null };
+  return { ...record, payload: readPayload(db, record), result: result ? plain.unpack(result) : null };
+}
+
+/** The task's payload, from inside its record or, when big, from `blobs`. */
+export function readPayload(db: Databases, record: TaskRecord): unknown {
+  if (record.inlinePayload) return plain.unpack(record.inlinePayload);
+  const bytes = record.payloadBytes > 0 ? db.blobs.getBinary([record.id, PAYLOAD]) : undefined;
+  return bytes ? plain.unpack(bytes) : null;
 }
 
 export interface ListOptions extends TaskFilter {

@@ -4,8 +4,9 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { TqError } from './errors.ts';
+import { recordEncoding } from './record.ts';
 import type { TaskRecord } from './task.ts';
 
 export const FORMAT_VERSION = 1;
@@ -14,8 +15,8 @@ const LOCK_FILE = 'broker.lock';
 /**
  * Databases, each named after what it holds. Keys are ordered-binary arrays, so LMDB's key order is
  * the order we need:
- * - tasks     id -> TaskRecord
- * - blobs     [id, 0] -> payload, [id, 1] -> result (plain msgpack bytes, written once)
+ * - tasks     id -> TaskRecord (a msgpack array, see record.ts; small payloads inline)
+ * - blobs     [id, 0] -> payload over INLINE_PAYLOAD_BYTES, [id, 1] -> result (plain msgpack, written once)
  * - ready     [queue, 255 - priority, stateSeq] -> id          pending tasks, next first
  * - due       [runAt, stateSeq] -> id                           scheduled and failed tasks
  * - leases    [expiresAt, id] -> token                         running tasks
@@ -70,7 +71,8 @@ export function openStore(options: OpenOptions): Store {
   }
   const binary = (name: string) => env.openDB({ name, encoding: 'binary' });
   const db: Databases = {
-    tasks: env.openDB({ name: 'tasks' }),
+    // lmdb-js takes a custom {encode, decode} encoder; its typings do not list the option.
+    tasks: env.openDB({ name: 'tasks', encoder: recordEncoding } as unknown as DatabaseOptions & { name: string }),
     blobs: binary('blobs') as Databases['blobs'],
     ready: env.openDB({ name: 'ready' }),
     due: env.openDB({ name: 'due' }),

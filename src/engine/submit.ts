@@ -6,6 +6,7 @@ import {
   checkInteger,
   checkName,
   DEFAULTS,
+  INLINE_PAYLOAD_BYTES,
   MAX_RETRIES_LIMIT,
   MAX_TAGS,
   parsePriority,
@@ -41,6 +42,7 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   // Decide everything before the first write: which tasks an idempotency key already names, and
   // that every task to create has an id of its own.
   const ids = new Set<string>();
+  const newest = newestId(tx);
   const firstWithKey = new Map<string, number>();
   const plan: (TaskRecord | number | Prepared)[] = [];
   for (const item of prepared) {
@@ -54,7 +56,9 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
       }
       firstWithKey.set(item.keyHash, plan.length);
     }
-    if (ids.has(item.record.id) || tx.task(item.record.id)) throw invalid(`task id ${item.record.id} is already taken`);
+    if (ids.has(item.record.id) || (!isAbove(item.record.id, newest) && tx.task(item.record.id))) {
+      throw invalid(`task id ${item.record.id} is already taken`);
+    }
     ids.add(item.record.id);
     plan.push(item);
   }
@@ -71,11 +75,22 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   return outcomes;
 }
 
+/** The greatest id stored: UUIDv7 ids from a broker sort above it, so they need no lookup. */
+function newestId(tx: Txn): string | null {
+  for (const key of tx.db.tasks.getKeys({ reverse: true, limit: 1 })) return key as string;
+  return null;
+}
+
+/** Whether `id` sorts after `newest` in LMDB's order (byte order, which is JS order for ASCII). */
+function isAbove(id: string, newest: string | null): boolean {
+  return newest === null || (/^[\x20-\x7e]+$/.test(id) && id > newest);
+}
+
 function create(tx: Txn, { record, payload, keyHash }: Prepared): TaskRecord {
   const task: TaskRecord = { ...record, createdAt: tx.time, updatedAt: tx.time, seq: tx.nextSeq(), stateSeq: tx.nextSeq() };
   if (task.runAt !== null && task.runAt > tx.time) task.state = 'scheduled';
   if (payload) {
-    tx.db.blobs.putSync([task.id, PAYLOAD], payload);
+    if (payload.length > INLINE_PAYLOAD_BYTES) tx.db.blobs.putSync([task.id, PAYLOAD], payload);
     tx.bytes += payload.length;
   }
   if (keyHash !== null) tx.db.idem.putSync(keyHash, task.id);
@@ -133,6 +148,7 @@ function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
     seq: 0,
     stateSeq: 0,
     payloadBytes: payload?.length ?? 0,
+    inlinePayload: payload && payload.length <= INLINE_PAYLOAD_BYTES ? payload : null,
   };
   return { record, payload, keyHash: key === null ? null : idemHash(key) };
 }

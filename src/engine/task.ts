@@ -36,6 +36,9 @@ export const DEFAULTS = {
 
 export type Retention = { succeededMs: number; cancelledMs: number; deadMs: number };
 
+/** Payloads up to this size live inside the task record, saving a write and a read per task. */
+export const INLINE_PAYLOAD_BYTES = 256;
+
 /** At most this many attempts are kept in a task's history (the newest). */
 export const MAX_HISTORY = 10;
 export const MAX_TAGS = 32;
@@ -93,6 +96,8 @@ export interface TaskRecord {
   /** Engine sequence at the last change of state: orders the ready queue, listings and retention. */
   stateSeq: number;
   payloadBytes: number;
+  /** A small payload (plain msgpack, at most INLINE_PAYLOAD_BYTES) kept in the record itself. */
+  inlinePayload: Uint8Array | null;
 }
 
 /** A task with its payload and result, as readers and workers see it. */

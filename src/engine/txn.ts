@@ -47,9 +47,13 @@ function indexEntries(task: TaskRecord): IndexEntry[] {
   return entries;
 }
 
-function entryId(entry: IndexEntry): string {
-  return `${entry.db}\u0000${entry.key.join('\u0000')}`;
+function sameEntry(a: IndexEntry, b: IndexEntry): boolean {
+  if (a.db !== b.db || a.key.length !== b.key.length) return false;
+  for (let i = 0; i < a.key.length; i++) if (a.key[i] !== b.key[i]) return false;
+  return a.db !== 'leases' || a.value === (b as typeof a).value;
 }
+
+const NO_ENTRIES: IndexEntry[] = [];
 
 /** A task as it was before and after a change: created (no before), changed, or deleted (no after). */
 export interface Change {
@@ -102,13 +106,11 @@ export class Txn {
 
   /** Create (before undefined), change, or delete (after undefined) a task and its index entries. */
   write(before: TaskRecord | undefined, after: TaskRecord | undefined): void {
-    const old = before ? indexEntries(before) : [];
-    const next = after ? indexEntries(after) : [];
-    const keep = new Set(next.map(entryId));
-    const had = new Set(old.map(entryId));
-    for (const entry of old) if (!keep.has(entryId(entry))) this.index(entry).removeSync(entry.key);
+    const old = before ? indexEntries(before) : NO_ENTRIES;
+    const next = after ? indexEntries(after) : NO_ENTRIES;
+    for (const entry of old) if (!next.some((other) => sameEntry(entry, other))) this.index(entry).removeSync(entry.key);
     for (const entry of next) {
-      if (had.has(entryId(entry))) continue;
+      if (old.some((other) => sameEntry(entry, other))) continue;
       this.index(entry).putSync(entry.key, entry.db === 'leases' ? entry.value : after!.id);
     }
     this.changes?.push({ before, after });
@@ -119,8 +121,8 @@ export class Txn {
       this.noteQueue(after.queue);
     } else if (before) {
       this.db.tasks.removeSync(before.id);
-      this.db.blobs.removeSync([before.id, PAYLOAD]);
-      this.db.blobs.removeSync([before.id, RESULT]);
+      if (before.payloadBytes > 0 && !before.inlinePayload) this.db.blobs.removeSync([before.id, PAYLOAD]);
+      if (before.hasResult) this.db.blobs.removeSync([before.id, RESULT]);
       if (before.idempotencyKey !== null) this.db.idem.removeSync(idemHash(before.idempotencyKey));
     }
   }
