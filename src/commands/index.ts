@@ -15,6 +15,7 @@ import Retry from './retry.ts';
 import Stats from './stats.ts';
 import Status from './status.ts';
 import Submit from './submit.ts';
+import Top from './top.ts';
 import Version from './version.ts';
 import WorkerStart from './worker/start.ts';
 import Workers from './workers.ts';
@@ -37,6 +38,7 @@ export const COMMANDS = {
   stats: Stats,
   status: Status,
   submit: Submit,
+  top: Top,
   version: Version,
   'worker:start': WorkerStart,
   workers: Workers,
