@@ -1,0 +1,87 @@
+/**
+ * `tq top` with stdout not a terminal (a real `bin/run.js top` child process with piped output):
+ * one snapshot as text or JSON, exit 0; and the one-line errors for a missing broker and a bad
+ * interval.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { TqClient } from '../../src/client/client.ts';
+import { type BrokerProcess, eventually, runTq } from '../helpers/broker.ts';
+import { failsWithOneLine } from '../cli/helpers.ts';
+import { freePort, removeBrokerDirs, startTestBroker, startWorker, type WorkerProcess } from '../worker/helpers.ts';
+import { queueRow, submitBacklog } from './helpers.ts';
+
+let broker: BrokerProcess;
+let worker: WorkerProcess | undefined;
+
+before(async () => {
+  broker = await startTestBroker();
+  const client = await TqClient.connect({ broker: broker.address, reconnect: false });
+  try {
+    await submitBacklog(client);
+    worker = await startWorker(broker.address, ['--queues', 'billing', '--concurrency', '3', '--name', 'snapshot-worker']);
+    await eventually(async () => ((await client.stats()).queues.find((queue) => queue.name === 'billing')?.states.dead === 2 ? true : undefined), 20_000, 'dead billing tasks');
+  } finally {
+    client.close();
+  }
+});
+
+after(async () => {
+  await worker?.stop();
+  await broker?.stop();
+  removeBrokerDirs(broker);
+});
+
+test('not a terminal: one text snapshot of queues, each queue in detail, workers and failures; exit 0', async () => {
+  const result = await runTq(['top', '--broker', broker.address, '--interval', '200ms'], { env: { COLUMNS: '120' } });
+  assert.equal(result.code, 0, result.stderr);
+  const text = result.stdout;
+  assert.match(text, new RegExp(`^tq top ${broker.address} ● live · 3 queues · 1 worker · 0/3 slots busy`));
+  assert.match(queueRow(text, 'emails')!, /█+\s+10\s/);
+  assert.match(queueRow(text, 'reports')!, /█+\s+4\s/);
+  for (const queue of ['billing', 'emails', 'reports']) assert.match(text, new RegExp(`^▌${queue}\\s+depth`, 'm'));
+  assert.match(text, /prio 200 urgent\s+█+\s+3/);
+  assert.match(text, /submitted\s+0\/s/, 'rates, without sparklines');
+  assert.match(text, /snapshot-worker\s+\S+\s+0\/3/);
+  assert.match(text, /billing\s+fail\s+× dead\s+1\/1 card declined/);
+  assert.doesNotMatch(text, /\u001B/, 'no escape sequences');
+  assert.ok(text.split('\n').every((line) => line.length <= 120), 'fits $COLUMNS');
+  assert.equal(result.stderr, '');
+});
+
+test('--output json: the snapshot as data, rates measured over one interval', async () => {
+  const result = await runTq(['top', '--broker', broker.address, '--interval', '200ms', '--output', 'json']);
+  assert.equal(result.code, 0, result.stderr);
+  const snapshot = JSON.parse(result.stdout);
+  assert.equal(snapshot.broker, broker.address);
+  assert.match(snapshot.takenAt, /^\d{4}-\d\d-\d\dT/);
+  assert.equal(snapshot.rateIntervalMs, 200);
+  assert.deepEqual(snapshot.queues.map((queue: { name: string }) => queue.name), ['billing', 'emails', 'reports']);
+  const emails = snapshot.queues.find((queue: { name: string }) => queue.name === 'emails');
+  assert.equal(emails.depth, 10);
+  assert.equal(emails.paused, false);
+  assert.equal(emails.states.pending, 10);
+  assert.deepEqual(emails.priorities['200'], { pending: 3 });
+  assert.deepEqual(emails.rates, { submittedPerSecond: 0, completedPerSecond: 0, failedPerSecond: 0 });
+  assert.equal(snapshot.queues.find((queue: { name: string }) => queue.name === 'billing').states.dead, 2);
+  assert.equal(snapshot.totals.states.pending, 14);
+  assert.equal(snapshot.workers.length, 1);
+  assert.equal(snapshot.workers[0].name, 'snapshot-worker');
+  assert.equal(snapshot.workers[0].concurrency, 3);
+  assert.equal(snapshot.failures.length, 2);
+  assert.deepEqual(
+    snapshot.failures.map((failure: { queue: string; state: string; lastError: string }) => [failure.queue, failure.state, failure.lastError]),
+    [
+      ['billing', 'dead', 'card declined'],
+      ['billing', 'dead', 'card declined'],
+    ],
+  );
+  assert.match(snapshot.failures[0].failedAt, /^\d{4}-\d\d-\d\dT/);
+});
+
+test('no broker: one line saying so, exit 1; a bad --interval: a usage error, exit 2', async () => {
+  const port = await freePort();
+  failsWithOneLine(await runTq(['top', '--broker', `127.0.0.1:${port}`]), /cannot reach the tq broker at 127\.0\.0\.1:\d+/, 1);
+  failsWithOneLine(await runTq(['top', '--broker', broker.address, '--interval', 'soon']), /--interval "soon" is invalid/, 2);
+  failsWithOneLine(await runTq(['top', '--broker', broker.address, '--interval', '10ms']), /--interval 10ms is out of range: use 100ms to 1h/, 2);
+});
