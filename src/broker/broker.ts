@@ -4,9 +4,11 @@
  */
 import { hostname } from 'node:os';
 import { Engine } from '../engine/engine.ts';
+import type { HttpServer } from '../http/server.ts';
 import type { Logger } from '../ui/log.ts';
 import type { BrokerConfig } from './config.ts';
 import { Dispatcher } from './dispatch.ts';
+import type { RequestContext } from './requests.ts';
 import { ProtocolServer } from './server.ts';
 import { Timers } from './timers.ts';
 import { Waiters } from './waiters.ts';
@@ -19,8 +21,11 @@ export class Broker {
   private readonly server: ProtocolServer;
   private readonly timers: Timers;
   private readonly waiters: Waiters;
+  private readonly context: Omit<RequestContext, 'worker'>;
   private stopping: Promise<void> | null = null;
   address: { host: string; port: number } | null = null;
+  /** The HTTP server (REST, /metrics, dashboard), unless switched off. */
+  http: HttpServer | null = null;
 
   private constructor(config: BrokerConfig, log: Logger, engine: Engine) {
     const clock = () => Date.now();
@@ -31,12 +36,13 @@ export class Broker {
     this.waiters = new Waiters(engine);
     this.timers = new Timers(engine, this.dispatcher, config, log, clock);
     engine.onCommitted(() => this.waiters.check());
+    this.context = { engine, config, dispatcher: this.dispatcher, waiters: this.waiters, clock };
     this.server = new ProtocolServer({
       config,
       log,
       dispatcher: this.dispatcher,
       brokerId: `${hostname()}:${process.pid}`,
-      context: { engine, config, dispatcher: this.dispatcher, waiters: this.waiters, clock },
+      context: this.context,
       accepting: () => this.stopping === null,
     });
   }
@@ -49,7 +55,14 @@ export class Broker {
       const rearmed = await engine.execute({ kind: 'rearmLeases', time: Date.now() });
       if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
       broker.address = await broker.server.listen(config.host, config.port);
+      if (config.http) {
+        // Loaded only here, so that `tq --help` and the other commands never load fastify or prom-client.
+        const { startHttpServer } = await import('../http/server.ts');
+        broker.http = await startHttpServer({ context: broker.context, log, accepting: () => broker.stopping === null }, config.httpHost, config.httpPort);
+        log.info('http listening', { host: broker.http.host, port: broker.http.port, url: broker.http.url });
+      }
     } catch (error) {
+      await broker.server.close();
       await engine.close();
       throw error;
     }
@@ -64,6 +77,7 @@ export class Broker {
     this.stopping ??= (async () => {
       this.timers.stop();
       this.waiters.close();
+      await this.http?.close();
       await this.server.close();
       await this.engine.close();
       this.log.info('broker stopped');

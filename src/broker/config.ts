@@ -29,6 +29,12 @@ export interface BrokerConfig {
   retainCancelled: number;
   retainDead: number;
   apiKeys: string[];
+  /** Serve the HTTP API, /metrics and the dashboard (`http: false`, TQ_HTTP=false, --no-http). */
+  http: boolean;
+  /** Address the HTTP server binds: loopback by default, since its actions have no auth yet. */
+  httpHost: string;
+  /** HTTP port; 0 means any free port, logged once bound. */
+  httpPort: number;
   /** Per-queue defaults for submitted tasks (YAML only: `queues: {emails: {maxRetries: 5}}`). */
   queues: Record<string, QueueSettings>;
 }
@@ -46,6 +52,9 @@ export const BROKER_DEFAULTS: BrokerConfig = {
   retainCancelled: DEFAULTS.retention.cancelledMs,
   retainDead: DEFAULTS.retention.deadMs,
   apiKeys: [],
+  http: true,
+  httpHost: '127.0.0.1',
+  httpPort: 7080,
   queues: {},
 };
 
@@ -62,6 +71,9 @@ const SPEC: Spec<Omit<BrokerConfig, 'queues'>> = {
   retainCancelled: 'duration',
   retainDead: 'duration',
   apiKeys: 'list',
+  http: 'boolean',
+  httpHost: 'string',
+  httpPort: 'integer',
 };
 
 export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof BrokerConfig, unknown>> }): BrokerConfig {
@@ -70,6 +82,7 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
   const config: BrokerConfig = { ...merged, queues: parseQueues(file.queues) };
   if (!['debug', 'info', 'warn', 'error'].includes(config.logLevel)) throw invalid(`logLevel ${JSON.stringify(config.logLevel)} is invalid: use debug, info, warn or error`);
   checkInteger('port', config.port, 0, 65_535);
+  checkInteger('httpPort', config.httpPort, 0, 65_535);
   checkInteger('lease', config.lease, 100, 24 * 3_600_000);
   checkInteger('tick', config.tick, 10, 60_000);
   checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);

@@ -55,7 +55,7 @@ export async function runDev(options: DevOptions): Promise<void> {
 
   const pool = new WorkerPool(workerArgs, options.workers, log);
   pool.start();
-  process.stdout.write(banner(address, resolve(config.dataDir), options.workers, options.handlers));
+  process.stdout.write(banner(address, resolve(config.dataDir), options.workers, options.handlers, broker.http?.url ?? null));
 
   await new Promise<void>((done) => {
     let signals = 0;
@@ -82,7 +82,7 @@ function tqName(): string {
   return isSea() ? 'tq' : 'npx tq';
 }
 
-function banner(address: string, dataDir: string, workers: number, handlers: string | undefined): string {
+function banner(address: string, dataDir: string, workers: number, handlers: string | undefined, dashboard: string | null): string {
   const tq = tqName();
   const broker = address === '127.0.0.1:7070' ? '' : ` --broker ${address}`;
   return [
@@ -93,6 +93,7 @@ function banner(address: string, dataDir: string, workers: number, handlers: str
     `  ${tq} submit --type echo --payload '{"hello":"world"}' --wait${broker}`,
     'Then look around:',
     `  ${tq} list${broker}    ${tq} stats${broker}    ${tq} workers${broker}`,
+    ...(dashboard ? ['Or open the dashboard in a browser:', `  ${dashboard}    (REST API: ${dashboard}api/v1, Prometheus: ${dashboard}metrics)`] : []),
     '',
     'Ctrl-C stops the workers, then the broker.',
     '',

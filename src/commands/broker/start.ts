@@ -2,8 +2,12 @@ import { Flags } from '@oclif/core';
 import { TqCommand } from '../../ui/command.ts';
 
 export default class BrokerStart extends TqCommand {
-  static override description = 'Start a broker: keeps every task in LMDB and serves clients and workers over TCP';
-  static override examples = ['<%= config.bin %> broker start', '<%= config.bin %> broker start --data-dir /var/lib/tq --port 7070 --config tq.yaml'];
+  static override description = 'Start a broker: keeps every task in LMDB, serves clients and workers over TCP, and the REST API, /metrics and a web dashboard over HTTP';
+  static override examples = [
+    '<%= config.bin %> broker start',
+    '<%= config.bin %> broker start --data-dir /var/lib/tq --port 7070 --config tq.yaml',
+    '<%= config.bin %> broker start --http-host 0.0.0.0 --http-port 8080',
+  ];
   static override flags = {
     config: Flags.string({ description: 'YAML config file (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG' }),
     'data-dir': Flags.string({ description: 'data directory [default: ./tq-data]' }),
@@ -12,6 +16,9 @@ export default class BrokerStart extends TqCommand {
     'log-level': Flags.string({ description: 'debug, info, warn or error [default: info]', options: ['debug', 'info', 'warn', 'error'] }),
     lease: Flags.string({ description: 'lease given to workers per claim, e.g. 30s [default: 30s]' }),
     tick: Flags.string({ description: 'how often due tasks and expired leases are looked for [default: 200ms]' }),
+    http: Flags.boolean({ description: 'serve the HTTP API, /metrics and the web dashboard; --no-http switches it off [default: on]', allowNo: true }),
+    'http-host': Flags.string({ description: 'address the HTTP server listens on [default: 127.0.0.1]' }),
+    'http-port': Flags.integer({ description: 'HTTP port (REST API, /metrics, dashboard), 0 for any free port [default: 7080]', min: 0, max: 65_535 }),
   };
 
   async run(): Promise<void> {
@@ -19,7 +26,17 @@ export default class BrokerStart extends TqCommand {
     const { runBroker } = await import('../../broker/main.ts');
     await runBroker({
       configFile: flags.config,
-      flags: { dataDir: flags['data-dir'], host: flags.host, port: flags.port, logLevel: flags['log-level'], lease: flags.lease, tick: flags.tick },
+      flags: {
+        dataDir: flags['data-dir'],
+        host: flags.host,
+        port: flags.port,
+        logLevel: flags['log-level'],
+        lease: flags.lease,
+        tick: flags.tick,
+        http: flags.http,
+        httpHost: flags['http-host'],
+        httpPort: flags['http-port'],
+      },
     });
   }
 }
