@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 export const RUN = fileURLToPath(new URL('../../bin/run.js', import.meta.url));
 
+// Brokers started by tests (here, by other helpers, or by `tq dev`) bind any free HTTP port
+// rather than the default 7080, so that tests running side by side never fight over it.
+process.env.TQ_HTTP_PORT ??= '0';
+
 export function tempDir(prefix = 'tq-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
@@ -19,6 +23,8 @@ export interface BrokerProcess {
   port: number;
   address: string;
   dataDir: string;
+  /** The HTTP port (REST, /metrics, dashboard), when the broker logged one (not with --no-http). */
+  httpPort?: number;
   /** Everything the broker printed so far. */
   output: () => string;
   /** SIGTERM and wait for the exit; resolves with the exit code. */
@@ -33,7 +39,10 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Starts `tq broker start --port 0` and resolves once it logs the port it bound. */
+/**
+ * Starts `tq broker start --port 0` and resolves once it logs the port it bound. Its HTTP server
+ * binds any free port too (TQ_HTTP_PORT=0 unless a test sets it), returned as httpPort.
+ */
 export function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
   const proc = spawn(process.execPath, [RUN, 'broker', 'start', '--data-dir', dataDir, '--port', '0', ...(options.args ?? [])], {
@@ -48,11 +57,14 @@ export function startBroker(options: StartOptions = {}): Promise<BrokerProcess> 
       const match = /"msg":"broker listening".*?"port":(\d+)/.exec(output);
       if (match) {
         const port = Number(match[1]);
+        // The broker logs "http listening" before "broker listening".
+        const http = /"msg":"http listening".*?"port":(\d+)/.exec(output);
         resolve({
           proc,
           port,
           address: `127.0.0.1:${port}`,
           dataDir,
+          httpPort: http ? Number(http[1]) : undefined,
           output: () => output,
           stop: () => {
             proc.kill('SIGTERM');
