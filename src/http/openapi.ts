@@ -8,7 +8,6 @@ import { type JsonSchema, NAMED } from './schemas.ts';
 
 const REF = '#/components/schemas/';
 
-
 export function openApiDocument(routes: Route[], version: string): Record<string, unknown> {
   const names = new Map<unknown, string>(Object.entries(NAMED).map(([name, schema]) => [schema, name]));
 

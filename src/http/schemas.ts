@@ -110,8 +110,8 @@ export const TaskInput = {
 };
 
 export const SubmitBody = {
-  description: 'one task, or an array of up to 10,000 tasks submitted in one transaction',
-  oneOf: [TaskInput, { type: 'array', minItems: 1, maxItems: 10_000, items: TaskInput }],
+  description: 'one task, or an array of tasks submitted in one transaction (at most 10,000 and 64 MiB of payloads: more is 413 TOO_LARGE)',
+  oneOf: [TaskInput, { type: 'array', minItems: 1, items: TaskInput }],
 };
 
 export const SubmitOutcome = {

@@ -296,6 +296,8 @@ describe('REST API limits and settings', () => {
       assertError(await call(broker, 'POST', '/api/v1/tasks', { type: 'big', payload: 'x'.repeat(4_000) }), 413, 'TOO_LARGE', /over the limit of 1024/);
       // The HTTP body limit is 4 × maxPayloadBytes + 1 MiB.
       assertError(await call(broker, 'POST', '/api/v1/tasks', { type: 'big', payload: 'x'.repeat(2 * 1024 * 1024) }), 413, 'TOO_LARGE', /request body/);
+      const many = Array.from({ length: 10_001 }, () => ({ type: 'tiny' }));
+      assertError(await call(broker, 'POST', '/api/v1/tasks', many), 413, 'TOO_LARGE', /at most 10000 tasks/);
       const small = await call(broker, 'POST', '/api/v1/tasks', { type: 'small', payload: 'x'.repeat(100) });
       assert.equal(small.status, 201);
     } finally {

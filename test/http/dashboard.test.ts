@@ -1,7 +1,8 @@
 /**
  * The web dashboard in a real browser (Debian's chromium, driven by playwright-core) against a
  * real broker and worker: a task submitted over the API appears without a reload, a task is
- * cancelled and a queue paused from the page (by keyboard), and a screenshot is saved.
+ * cancelled, a dead task replayed and a queue paused from the page (by keyboard), and a
+ * screenshot is saved.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -81,6 +82,22 @@ describe('web dashboard', { skip: existsSync(CHROMIUM) ? false : `no chromium at
     await page.locator('h1 .badge', { hasText: 'Cancelled' }).waitFor();
     assert.match((await page.locator('pre.block').first().textContent())!, /"from": "the test"/);
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-task.png'), fullPage: true });
+  });
+
+  it('replays a dead task from the dead-letter queue page', async () => {
+    const dead = await eventually(async () => {
+      const dlq = (await call(broker, 'GET', '/api/v1/dlq?queue=work')).body;
+      return dlq.tasks[0] as { id: string } | undefined;
+    }, 20_000, 'the failing task to be dead');
+    await page.getByRole('link', { name: /Dead letters/ }).click();
+    await page.getByRole('heading', { name: 'Dead-letter queue' }).waitFor();
+    await page.getByRole('button', { name: `Replay task ${dead.id}` }).click();
+    // maxRetries 0: the worker runs it once more and it is dead again, with a second attempt kept.
+    await eventually(async () => {
+      const task = (await call(broker, 'GET', `/api/v1/tasks/${dead.id}`)).body;
+      return task.state === 'dead' && task.history.length === 2 ? true : undefined;
+    }, 20_000, 'the replayed task to run again');
+    await page.locator(`tr[data-id="${dead.id}"]`).waitFor();
   });
 
   it('pauses and resumes a queue from the keyboard, and saves a screenshot', async (t) => {

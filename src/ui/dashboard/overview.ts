@@ -211,7 +211,7 @@ VIEWS.overview = function (main) {
     row.button.className = 'button small' + (paused ? ' primary' : '');
     row.button.setAttribute('aria-label', (paused ? 'Resume' : 'Pause') + ' queue ' + row.name);
   }
-  var COLUMNS = ['pending', 'running', 'scheduled', 'failed', 'dead', 'succeeded'];
+  var COLUMNS = ['pending', 'running', 'scheduled', 'failed', 'dead', 'succeeded', 'cancelled'];
   function queueRow(name) {
     var row = { name: name, cells: {}, status: h('span', { class: 'badge' }), priorities: h('td'), oldest: h('td', { class: 'num' }), button: pauseButton(name) };
     COLUMNS.forEach(function (st) { row.cells[st] = h('td', { class: 'num' }); });
@@ -238,7 +238,7 @@ VIEWS.overview = function (main) {
         h('caption', { class: 'sr-only', text: 'Queues with their tasks per state' }),
         h('thead', null, h('tr', null,
           ['Queue', 'Status'].map(function (t) { return h('th', { scope: 'col', text: t }); }),
-          ['Pending', 'Running', 'Scheduled', 'Retrying', 'Dead', 'Succeeded', 'Oldest pending'].map(function (t) { return h('th', { scope: 'col', class: 'num', text: t }); }),
+          ['Pending', 'Running', 'Scheduled', 'Retrying', 'Dead', 'Succeeded', 'Cancelled', 'Oldest pending'].map(function (t) { return h('th', { scope: 'col', class: 'num', text: t }); }),
           h('th', { scope: 'col', text: 'By priority' }), h('th', { scope: 'col' }, h('span', { class: 'sr-only', text: 'Actions' })))),
         table));
     }
