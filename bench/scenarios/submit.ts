@@ -1,0 +1,55 @@
+/**
+ * 1. Submission of tiny tasks ({i}) into a fresh, empty server: one at a time awaited, 100 in
+ * flight, 1,000 in flight, batches of 1,000 (tq submitMany, BullMQ addBulk). A task counts once
+ * the server acknowledged it. The same pattern is first run untimed on a tenth as many tasks, so
+ * the broker's code is compiled before the clock starts.
+ */
+import type { Session, Side } from '../lib/side.ts';
+import type { Case, Scale } from './types.ts';
+
+type Pattern = { inFlight: number; batch: number };
+
+async function submitAll(session: Session, { inFlight, batch }: Pattern, from: number, count: number): Promise<void> {
+  let next = from;
+  const end = from + count;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < end) {
+        if (batch === 1) {
+          await session.submit({ i: next++ });
+        } else {
+          const start = next;
+          next = Math.min(end, next + batch);
+          await session.submitBatch(Array.from({ length: next - start }, (_, k) => ({ i: start + k })));
+        }
+      }
+    }),
+  );
+}
+
+function submitCase(name: string, title: string, pattern: Pattern, target?: string): Case {
+  return {
+    name,
+    family: 'submit',
+    title,
+    metrics: [{ key: 'rate', label: 'submitted', unit: 'tasks/s', better: 'higher', target }],
+    async run(side: Side, scale: Scale) {
+      const session = await side.open();
+      try {
+        await submitAll(session, pattern, 0, scale.warmupTasks);
+        const started = performance.now();
+        await submitAll(session, pattern, scale.warmupTasks, scale.tasks);
+        return { rate: scale.tasks / ((performance.now() - started) / 1_000) };
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}
+
+export const SUBMIT_CASES: Case[] = [
+  submitCase('submit-1', 'submit, one at a time, each awaited', { inFlight: 1, batch: 1 }),
+  submitCase('submit-100', 'submit, 100 in flight', { inFlight: 100, batch: 1 }, '≥ 1× BullMQ'),
+  submitCase('submit-1000', 'submit, 1,000 in flight', { inFlight: 1_000, batch: 1 }, '≥ 3× BullMQ'),
+  submitCase('submit-batch', 'submit in batches of 1,000 (submitMany / addBulk), one batch at a time', { inFlight: 1, batch: 1_000 }, '≥ 3× BullMQ'),
+];
