@@ -6,10 +6,11 @@
  *
  *   npm run bench                          everything (about half an hour): bench/results/broker.json
  *   npm run bench -- --quick               scaled down, one repetition, under a minute: bench/results/quick.json
- *   npm run bench -- --reps 3              repetitions (default 5; memory runs once, with 5 timed restarts)
+ *   npm run bench -- --reps 5              repetitions (default 3; memory runs once, with 5 timed restarts)
  *   npm run bench -- --only submit-1000    one case (or a family: submit, process, latency, memory, floor);
  *                                          prints the table, writes nothing unless --out is given
- *   npm run bench -- --cpu-prof DIR        brokers run under node --cpu-prof, profiles written to DIR
+ *   npm run bench -- --cpu-prof DIR        tq brokers and workers run under node --cpu-prof, profiles written to
+ *                                          DIR/broker and DIR/worker (node bench/profile-summary.ts FILE reads one)
  *   TQ_BENCH_DIR=/path                     temporary directories (data, Redis) there instead of $TMPDIR
  *
  * Every child process (redis-server, brokers, workers) is killed and every temporary directory
@@ -33,7 +34,7 @@ import { memoryCase } from './scenarios/memory.ts';
 import { PROCESS_CASES } from './scenarios/process.ts';
 import { SUBMIT_CASES } from './scenarios/submit.ts';
 import type { Case, Figures, Metric, Scale } from './scenarios/types.ts';
-import { brokerNodeArgs, tqSide } from './tq.ts';
+import { brokerNodeArgs, tqSide, workerNodeArgs } from './tq.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -48,7 +49,7 @@ const { values: args } = parseArgs({
 });
 
 const QUICK = args.quick!;
-const REPS = args.reps !== undefined ? Number(args.reps) : QUICK ? 1 : 5;
+const REPS = args.reps !== undefined ? Number(args.reps) : QUICK ? 1 : 3;
 if (!Number.isSafeInteger(REPS) || REPS < 1) throw new Error(`--reps must be a positive integer (got ${args.reps})`);
 const SCALE: Scale = QUICK
   ? { quick: true, tasks: 3_000, warmupTasks: 300, latencyWarmupSeconds: 0.5, latencySeconds: 1.5, memoryCounts: [10_000], restarts: 1, floorCommits: 300 }
@@ -57,7 +58,8 @@ const OUT = args.out ?? (args.only ? null : resolve(ROOT, 'bench/results', QUICK
 if (args['cpu-prof']) {
   const dir = resolve(args['cpu-prof']);
   mkdirSync(dir, { recursive: true });
-  brokerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
+  brokerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(dir, 'broker')}`);
+  workerNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(dir, 'worker')}`);
 }
 
 const ALL_CASES: Case[] = [...SUBMIT_CASES, ...PROCESS_CASES, ...LATENCY_CASES, memoryCase(SCALE), FLOOR_CASE];
@@ -87,7 +89,7 @@ function loads(): number[] {
 function format(value: number, unit: Metric['unit']): string {
   if (!Number.isFinite(value)) return '—';
   if (unit === 'tasks/s') return formatCount(value);
-  if (unit === 'MiB') return value >= 100 ? formatCount(value) : value.toFixed(1);
+  if (unit === 'MiB' || unit === 'µs') return value >= 100 ? formatCount(value) : value.toFixed(1);
   if (value >= 100) return formatCount(value);
   return value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }

@@ -14,8 +14,9 @@ export const NOOP_HANDLERS = fileURLToPath(new URL('./handlers/noop.ts', import.
 export const FIRST_HANDLERS = fileURLToPath(new URL('./handlers/first.ts', import.meta.url));
 const TIMED_WORKER = fileURLToPath(new URL('./workers/tq-timed.ts', import.meta.url));
 
-/** Node options for broker processes, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (set by run.ts). */
+/** Node options for broker and worker processes, e.g. ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] (set by run.ts). */
 export const brokerNodeArgs: string[] = [];
+export const workerNodeArgs: string[] = [];
 
 /**
  * Environment for every tq process: no HTTP server (the TCP protocol is what is measured, and two
@@ -75,7 +76,7 @@ export interface TqWorkerProcess {
 
 /** `tq worker start` with the given handlers file; resolves once connected (unless `waitConnected` is false). */
 export async function startTqWorker(address: string, options: { concurrency: number; handlers?: string; waitConnected?: boolean }): Promise<TqWorkerProcess> {
-  const args = [RUN, 'worker', 'start', '--broker', address, '--concurrency', String(options.concurrency), '--handlers', options.handlers ?? NOOP_HANDLERS, '--grace', '1s'];
+  const args = [...workerNodeArgs, RUN, 'worker', 'start', '--broker', address, '--concurrency', String(options.concurrency), '--handlers', options.handlers ?? NOOP_HANDLERS, '--grace', '1s'];
   const child = spawnChild(process.execPath, args, { name: 'tq worker', env: TQ_ENV });
   if (options.waitConnected !== false) await child.waitFor(/"msg":"connected to the broker"/, 60_000);
   return { child, stop: () => child.stop('SIGTERM', 10_000) };
@@ -86,7 +87,7 @@ export async function startTqWorker(address: string, options: { concurrency: num
  * confirmed its outcome (bench/workers/tq-timed.ts: TqWorker, the runtime `tq worker start` runs).
  */
 export async function startTqTimedWorker(address: string, concurrency: number): Promise<Child> {
-  const child = spawnChild(process.execPath, [TIMED_WORKER, address, String(concurrency)], { name: 'tq timed worker', env: TQ_ENV, ipc: true });
+  const child = spawnChild(process.execPath, [...workerNodeArgs, TIMED_WORKER, address, String(concurrency)], { name: 'tq timed worker', env: TQ_ENV, ipc: true });
   await child.waitFor(/^ready$/m, 60_000);
   return child;
 }

@@ -162,6 +162,18 @@ export function rssOf(pid: number): Rss {
   return { rss: kb('VmRSS'), anon: kb('RssAnon'), file: kb('RssFile') };
 }
 
+/** CPU time (user + system, all threads) a process has used so far, in ms, from /proc/PID/stat. */
+export function cpuMsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), which ends at the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime: fields 14 and 15 of the whole line
+  return (ticks * 1_000) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux this runs on. */
+const CLOCK_TICKS = 100;
+
 /** Monotonic milliseconds with sub-millisecond precision, comparable across processes on one machine (CLOCK_MONOTONIC). */
 export function hrms(): number {
   return Number(process.hrtime.bigint()) / 1e6;

@@ -4,7 +4,7 @@
  * when the queue is resumed and stops when the server counts the last task as done (tq: stats
  * totals.succeeded; BullMQ: the completed count), polled every 10 ms by the harness.
  */
-import { sleep } from '../lib/procs.ts';
+import { cpuMsOf, sleep } from '../lib/procs.ts';
 import type { Side } from '../lib/side.ts';
 import type { Case, Scale } from './types.ts';
 
@@ -17,7 +17,10 @@ function processCase(name: string, title: string, workers: number, concurrency: 
     name,
     family: 'process',
     title,
-    metrics: [{ key: 'rate', label: 'processed', unit: 'tasks/s', better: 'higher', target }],
+    metrics: [
+      { key: 'rate', label: 'processed', unit: 'tasks/s', better: 'higher', target },
+      { key: 'server-cpu', label: 'server CPU per task (broker / redis-server)', unit: 'µs', better: 'lower' },
+    ],
     async run(side: Side, scale: Scale) {
       const session = await side.open();
       try {
@@ -26,6 +29,7 @@ function processCase(name: string, title: string, workers: number, concurrency: 
           await session.submitBatch(Array.from({ length: Math.min(1_000, scale.tasks - start) }, (_, k) => ({ i: start + k })));
         }
         const running = await session.startWorkers(workers, concurrency);
+        const cpu = cpuMsOf(session.serverPid);
         const started = performance.now();
         await session.resume();
         let done = 0;
@@ -38,8 +42,9 @@ function processCase(name: string, title: string, workers: number, concurrency: 
           done = now;
         }
         const seconds = (performance.now() - started) / 1_000;
+        const serverCpu = ((cpuMsOf(session.serverPid) - cpu) * 1_000) / scale.tasks;
         await running.stop();
-        return { rate: scale.tasks / seconds };
+        return { rate: scale.tasks / seconds, 'server-cpu': serverCpu };
       } finally {
         await session.close();
       }

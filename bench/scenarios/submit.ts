@@ -4,6 +4,7 @@
  * the server acknowledged it. The same pattern is first run untimed on a tenth as many tasks, so
  * the broker's code is compiled before the clock starts.
  */
+import { cpuMsOf } from '../lib/procs.ts';
 import type { Session, Side } from '../lib/side.ts';
 import type { Case, Scale } from './types.ts';
 
@@ -32,14 +33,19 @@ function submitCase(name: string, title: string, pattern: Pattern, target?: stri
     name,
     family: 'submit',
     title,
-    metrics: [{ key: 'rate', label: 'submitted', unit: 'tasks/s', better: 'higher', target }],
+    metrics: [
+      { key: 'rate', label: 'submitted', unit: 'tasks/s', better: 'higher', target },
+      { key: 'server-cpu', label: 'server CPU per task (broker / redis-server)', unit: 'µs', better: 'lower' },
+    ],
     async run(side: Side, scale: Scale) {
       const session = await side.open();
       try {
         await submitAll(session, pattern, 0, scale.warmupTasks);
+        const cpu = cpuMsOf(session.serverPid);
         const started = performance.now();
         await submitAll(session, pattern, scale.warmupTasks, scale.tasks);
-        return { rate: scale.tasks / ((performance.now() - started) / 1_000) };
+        const seconds = (performance.now() - started) / 1_000;
+        return { rate: scale.tasks / seconds, 'server-cpu': ((cpuMsOf(session.serverPid) - cpu) * 1_000) / scale.tasks };
       } finally {
         await session.close();
       }
