@@ -44,7 +44,12 @@ export class Engine {
   private readonly store: Store;
   private counters: Counters;
   private readonly queue: Group[] = [];
-  private writing = false;
+  /** Groups before this index have been taken into a transaction. */
+  private head = 0;
+  /** A transaction is queued whose callback has not run yet. */
+  private scheduled = false;
+  /** Transactions started and not yet settled. */
+  private inFlight = 0;
   private closing: Promise<void> | null = null;
   private idle: (() => void) | null = null;
   private readonly listeners = new Set<BatchListener>();
@@ -98,52 +103,76 @@ export class Engine {
     if (this.closing) return Promise.resolve(commands.map(() => failed(new TqError('CLOSED', 'the engine is closing'))));
     return new Promise((resolve) => {
       this.queue.push({ commands, resolve });
-      if (!this.writing) {
-        this.writing = true;
-        setImmediate(() => void this.drain());
-      }
+      this.kick();
     });
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const started = performance.now();
-      const [done, changes] = this.writeOne();
-      await this.store.env.flushed;
-      for (const [group, outcomes] of done) group.resolve(outcomes);
-      if (this.listeners.size > 0) {
-        const info = { commands: done.reduce((sum, [group]) => sum + group.commands.length, 0), commitMs: performance.now() - started, changes };
-        for (const listener of this.listeners) listener(info);
-      }
-      if (this.queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
-    }
-    this.writing = false;
-    this.idle?.();
-  }
-
-  /** One write transaction over as many waiting groups as the limits allow. */
-  private writeOne(): [[Group, Outcome[]][], Change[]] {
-    const done: [Group, Outcome[]][] = [];
-    const tx = new Txn(this.store.db, this.counters, this.listeners.size > 0);
-    let taken = 0;
-    try {
-      this.store.env.transactionSync(() => {
+  /**
+   * Makes sure a write transaction will take what is queued. Its callback runs on this thread when
+   * lmdb-js's write thread opens the transaction, and takes everything queued by then; the commit
+   * and its fdatasync run on the write thread, so this thread goes on reading requests meanwhile.
+   * Commands that arrive after a callback has run go into the next transaction.
+   */
+  private kick(): void {
+    if (this.scheduled || this.head === this.queue.length) return;
+    this.scheduled = true;
+    this.inFlight++;
+    const started = performance.now();
+    const taken: Group[] = [];
+    const result: [Group, Outcome[]][] = [];
+    let changes: Change[] = [];
+    // A child transaction: if the callback throws, its writes are rolled back, not committed.
+    this.store.env
+      .childTransaction(() => {
+        this.scheduled = false;
+        const tx = new Txn(this.store.db, this.counters, this.listeners.size > 0);
         let weight = 0;
-        while (taken < this.queue.length && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
-          const group = this.queue[taken++]!;
-          done.push([group, group.commands.map((command) => this.applyOne(tx, command))]);
+        while (this.head < this.queue.length && weight < this.limits.maxBatchTasks && tx.bytes < this.limits.maxBatchBytes) {
+          // Taken off the queue before it is applied: if it throws, it fails with this transaction.
+          const group = this.queue[this.head++]!;
+          taken.push(group);
+          result.push([group, group.commands.map((command) => this.applyOne(tx, command))]);
           for (const command of group.commands) weight += weightOf(command);
         }
+        this.compactQueue();
         tx.finish();
+        changes = tx.changes ?? [];
+        if (this.head < this.queue.length) queueMicrotask(() => this.kick());
+      })
+      .then(
+        async () => {
+          // Resolves after the commit, which lmdb-js syncs before it resolves; `flushed` also
+          // covers any later flush lmdb-js may defer.
+          await this.store.env.flushed;
+          for (const [group, outcomes] of result) group.resolve(outcomes);
+          if (this.listeners.size > 0) {
+            const info = { commands: result.reduce((sum, [group]) => sum + group.commands.length, 0), commitMs: performance.now() - started, changes };
+            for (const listener of this.listeners) listener(info);
+          }
+        },
+        (error: unknown) => {
+          // Rolled back: every group of this transaction fails. The counters in memory stay ahead
+          // of the stored ones, so a sequence number or fencing token is skipped, never reused.
+          const outcome = failed(storageError(error));
+          for (const group of taken) group.resolve(group.commands.map(() => outcome));
+        },
+      )
+      .finally(() => {
+        this.inFlight--;
+        this.kick();
+        if (this.inFlight === 0 && !this.scheduled) this.idle?.();
       });
-    } catch (error) {
-      // The transaction was rolled back: every group it held, the one that threw included, failed.
-      this.counters = this.readCounters();
-      const outcome = failed(storageError(error));
-      return [this.queue.splice(0, taken).map((group) => [group, group.commands.map(() => outcome)]), []];
+  }
+
+  /** Drops taken groups from the front of the queue once they are many: no Array.shift per group. */
+  private compactQueue(): void {
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head > 1_024) {
+      this.queue.splice(0, this.head);
+      this.head = 0;
     }
-    this.queue.splice(0, taken);
-    return [done, tx.changes ?? []];
   }
 
   private applyOne(tx: Txn, command: Command): Outcome {
@@ -196,7 +225,7 @@ export class Engine {
   /** Applies what is queued, then closes LMDB. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      if (this.writing) await new Promise<void>((resolve) => (this.idle = resolve));
+      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.idle = resolve));
       await closeStore(this.store);
     })();
     return this.closing;

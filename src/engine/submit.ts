@@ -42,7 +42,7 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   // Decide everything before the first write: which tasks an idempotency key already names, and
   // that every task to create has an id of its own.
   const ids = new Set<string>();
-  const newest = newestId(tx);
+  const newest = tx.newestId();
   const firstWithKey = new Map<string, number>();
   const plan: (TaskRecord | number | Prepared)[] = [];
   for (const item of prepared) {
@@ -75,12 +75,6 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   return outcomes;
 }
 
-/** The greatest id stored: UUIDv7 ids from a broker sort above it, so they need no lookup. */
-function newestId(tx: Txn): string | null {
-  for (const key of tx.db.tasks.getKeys({ reverse: true, limit: 1 })) return key as string;
-  return null;
-}
-
 /** Whether `id` sorts after `newest` in LMDB's order (byte order, which is JS order for ASCII). */
 function isAbove(id: string, newest: string | null): boolean {
   return newest === null || (/^[\x20-\x7e]+$/.test(id) && id > newest);
@@ -95,6 +89,7 @@ function create(tx: Txn, { record, payload, keyHash }: Prepared): TaskRecord {
   }
   if (keyHash !== null) tx.db.idem.putSync(keyHash, task.id);
   tx.write(undefined, task);
+  tx.noteId(task.id);
   return task;
 }
 

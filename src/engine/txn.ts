@@ -80,6 +80,8 @@ export class Txn {
   readonly changes: Change[] | null;
   private readonly countDeltas = new Map<string, number>();
   private readonly seenQueues = new Set<string>();
+  /** The greatest task id stored, read once per transaction (undefined: not read yet). */
+  private newest: string | null | undefined = undefined;
 
   constructor(db: Databases, counters: Counters, recordChanges = false) {
     this.db = db;
@@ -98,6 +100,23 @@ export class Txn {
 
   nextToken(): number {
     return ++this.counters.token;
+  }
+
+  /** The greatest id stored: UUIDv7 ids from a broker sort above it, so they need no lookup. */
+  newestId(): string | null {
+    if (this.newest === undefined) {
+      this.newest = null;
+      for (const key of this.db.tasks.getKeys({ reverse: true, limit: 1 })) this.newest = key as string;
+    }
+    return this.newest;
+  }
+
+  /** Keeps newestId() true after a task is created. */
+  noteId(id: string): void {
+    if (this.newest === undefined) return;
+    // JS string order is LMDB's byte order only between ASCII strings: otherwise read it again.
+    if (!/^[\x20-\x7e]+$/.test(id)) this.newest = undefined;
+    else if (this.newest === null || id > this.newest) this.newest = id;
   }
 
   task(id: string): TaskRecord | undefined {
