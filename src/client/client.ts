@@ -22,6 +22,20 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
+/** Leaves out fields set to undefined (in args, a filter and each task), so they are absent on the wire. */
+function withoutUndefined<T>(args: T): T {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;
+  let copy: Record<string, unknown> | null = null;
+  for (const [key, value] of Object.entries(args)) {
+    const clean = key === 'filter' ? withoutUndefined(value) : key === 'tasks' && Array.isArray(value) ? value.map(withoutUndefined) : value;
+    if (value === undefined || clean !== value) copy ??= { ...(args as Record<string, unknown>) };
+    if (copy === null) continue;
+    if (value === undefined) delete copy[key];
+    else copy[key] = clean;
+  }
+  return (copy ?? args) as T;
+}
+
 /** The broker applies at most this many tasks per submit; submitMany splits bigger lists. */
 const SUBMIT_CHUNK = 10_000;
 
@@ -50,7 +64,7 @@ export class TqClient {
   }
 
   request<O extends Op>(op: O, args: Ops[O]['args'], timeoutMs = this.requestTimeoutMs): Promise<Ops[O]['result']> {
-    return this.connection.request(op, args, timeoutMs);
+    return this.connection.request(op, withoutUndefined(args), timeoutMs);
   }
 
   async submit(task: TaskInput): Promise<WireTask> {

@@ -7,8 +7,7 @@ import { Packr } from 'msgpackr';
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 const HEADER_BYTES = 4;
 
-// Map entries whose value is undefined are left out, so an optional field is absent, not nil.
-const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, skipValues: [undefined] } as ConstructorParameters<typeof Packr>[0]);
+const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
 
 export function encodeFrame(message: unknown): Buffer {
   const body = packr.pack(message);

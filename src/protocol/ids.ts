@@ -4,11 +4,23 @@ import { randomFillSync } from 'node:crypto';
 let lastMs = 0;
 let counter = 0;
 const random = Buffer.alloc(10);
+/** Random bytes drawn 4 KiB at a time: one system call per ~400 ids, not one per id. */
+const pool = Buffer.alloc(4_096);
+let poolAt = pool.length;
+
+function fillRandom(target: Buffer, offset: number, length: number): void {
+  if (poolAt + length > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  pool.copy(target, offset, poolAt, poolAt + length);
+  poolAt += length;
+}
 
 export function uuidv7(now = Date.now()): string {
   if (now > lastMs) {
     lastMs = now;
-    randomFillSync(random);
+    fillRandom(random, 0, 10);
     counter = random.readUInt16BE(0) & 0x0fff;
   } else {
     counter++;
@@ -16,7 +28,7 @@ export function uuidv7(now = Date.now()): string {
       lastMs++;
       counter = 0;
     }
-    randomFillSync(random, 2, 8);
+    fillRandom(random, 2, 8);
   }
   const bytes = Buffer.allocUnsafe(16);
   bytes.writeUIntBE(lastMs, 0, 6);

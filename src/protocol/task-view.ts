@@ -6,14 +6,12 @@ import type { Task, TaskRecord } from '../engine/task.ts';
 import type { WireTask } from './messages.ts';
 
 export function wireTask(task: TaskRecord | Task): WireTask {
-  return {
+  const wire: WireTask = {
     id: task.id,
     type: task.type,
     queue: task.queue,
     priority: task.priority,
     state: task.state,
-    payload: 'payload' in task ? task.payload : undefined,
-    result: 'result' in task ? task.result : undefined,
     attempts: task.attempts,
     maxRetries: task.maxRetries,
     timeoutMs: task.timeoutMs,
@@ -32,4 +30,10 @@ export function wireTask(task: TaskRecord | Task): WireTask {
     history: task.history,
     tags: task.tags,
   };
+  // Set only when known, so a listing carries no key at all rather than a misleading nil.
+  if ('payload' in task) {
+    wire.payload = task.payload;
+    wire.result = task.result;
+  }
+  return wire;
 }
