@@ -7,6 +7,14 @@ import { type BrokerConfig, loadBrokerConfig } from './config.ts';
 export async function runBroker(options: { configFile?: string; flags: Partial<Record<keyof BrokerConfig, unknown>> }): Promise<void> {
   const config = loadBrokerConfig({ configFile: options.configFile, env: process.env, flags: options.flags });
   const log = createLogger('broker', config.logLevel as LogLevel);
+  // Signals are watched from the start: one that comes while the broker is still starting stops it
+  // as soon as it has started.
+  let signalled: string | null = null;
+  let onSignal = (signal: string): void => {
+    signalled = signal;
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
   let broker: Broker;
   try {
     broker = await Broker.start(config, log);
@@ -18,11 +26,10 @@ export async function runBroker(options: { configFile?: string; flags: Partial<R
     throw error;
   }
   await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
+    onSignal = (signal: string) => {
       log.info('stopping', { signal });
       void broker.stop().then(resolve);
     };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    if (signalled) onSignal(signalled);
   });
 }

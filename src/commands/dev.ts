@@ -9,6 +9,7 @@ The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, f
   static override flags = {
     'data-dir': Flags.string({ description: 'data directory', default: './tq-data', helpValue: 'DIR' }),
     port: Flags.integer({ description: 'TCP port, 0 for any free port', default: 7070, min: 0, max: 65_535 }),
+    'http-port': Flags.integer({ description: 'HTTP port (dashboard, REST, /metrics), 0 for any free port [default: 7080]', min: 0, max: 65_535 }),
     workers: Flags.integer({ description: 'worker processes', default: 2, min: 1, max: 64 }),
     concurrency: Flags.integer({ description: 'tasks each worker runs at once [default: the worker default]', min: 1 }),
     handlers: Flags.string({ description: 'a .js or .ts module of your handlers, loaded by every worker', helpValue: 'PATH' }),
@@ -22,6 +23,7 @@ The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, f
     await runDev({
       dataDir: flags['data-dir'],
       port: flags.port,
+      httpPort: flags['http-port'],
       workers: flags.workers,
       concurrency: flags.concurrency,
       handlers: flags.handlers,

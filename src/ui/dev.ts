@@ -18,6 +18,7 @@ export interface DevOptions {
   dataDir: string;
   host?: string;
   port: number;
+  httpPort?: number;
   workers: number;
   concurrency?: number;
   handlers?: string;
@@ -34,7 +35,7 @@ const RESTART_CAP_MS = 30_000;
 const HEALTHY_MS = 10_000;
 
 export async function runDev(options: DevOptions): Promise<void> {
-  const config = loadBrokerConfig({ env: process.env, flags: { dataDir: options.dataDir, host: options.host, port: options.port, logLevel: options.logLevel } });
+  const config = loadBrokerConfig({ env: process.env, flags: { dataDir: options.dataDir, host: options.host, port: options.port, httpPort: options.httpPort, logLevel: options.logLevel } });
   const log = createLogger('dev', config.logLevel);
   let broker: Broker;
   try {
