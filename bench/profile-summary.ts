@@ -3,7 +3,9 @@
  * the brokers under `node --cpu-prof`): self time by function and by source area, and the
  * inclusive time of the heaviest frames.
  *
- *   node bench/profile-summary.ts DIR/CPU....cpuprofile [--top 30]
+ *   node bench/profile-summary.ts DIR/CPU....cpuprofile [--top 30] [--skip SECONDS]
+ *
+ * --skip leaves out the first seconds of the profile (process start-up, module loading, warm-up).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,15 +16,20 @@ interface Node {
   children?: number[];
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' } } });
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, skip: { type: 'string', default: '0' } } });
 const file = positionals[0];
 if (!file) throw new Error('usage: node bench/profile-summary.ts FILE.cpuprofile [--top N]');
 const TOP = Number(values.top);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+const SKIP_US = Number(values.skip) * 1e6;
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+let at = 0;
+profile.samples.forEach((id, i) => {
+  at += profile.timeDeltas[i] ?? 0;
+  if (at >= SKIP_US) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const total = [...self.values()].reduce((a, b) => a + b, 0);
 
 /** Where a frame's code lives: a package, a tq source directory, node internals, or V8 itself. */
@@ -53,8 +60,8 @@ for (const node of profile.nodes) for (const child of node.children ?? []) paren
 const inclusive = new Map<string, number>();
 for (const [id, us] of self) {
   const seen = new Set<string>();
-  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-    const key = label(byId.get(at)!);
+  for (let up: number | undefined = id; up !== undefined; up = parent.get(up)) {
+    const key = label(byId.get(up)!);
     if (seen.has(key)) continue;
     seen.add(key);
     inclusive.set(key, (inclusive.get(key) ?? 0) + us);

@@ -110,7 +110,7 @@ export const tqSide: Side = {
         const started = await Promise.all(Array.from({ length: count }, () => startTqWorker(broker.address, { concurrency })));
         const stop = async () => void (await Promise.all(started.map((worker) => worker.stop())));
         stoppers.push(stop);
-        return { stop };
+        return { pids: started.map((worker) => worker.child.pid), stop };
       },
       async startTimedWorker(concurrency) {
         const child = await startTqTimedWorker(broker.address, concurrency);

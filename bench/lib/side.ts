@@ -12,6 +12,8 @@ export interface Payload {
 }
 
 export interface Workers {
+  /** The worker processes, to read their CPU time. */
+  pids: number[];
   stop: () => Promise<void>;
 }
 

@@ -36,7 +36,7 @@ export const bullmqSide: Side = {
       async startWorkers(count, concurrency) {
         const started = await Promise.all(Array.from({ length: count }, () => startBullmqWorker(redis.port, concurrency, 'plain')));
         children.push(...started);
-        return { stop: async () => void (await Promise.all(started.map((child) => child.stop('SIGTERM', 10_000)))) };
+        return { pids: started.map((child) => child.pid), stop: async () => void (await Promise.all(started.map((child) => child.stop('SIGTERM', 10_000)))) };
       },
       async startTimedWorker(concurrency) {
         const child = await startBullmqWorker(redis.port, concurrency, 'timed');

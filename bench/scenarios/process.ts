@@ -20,6 +20,7 @@ function processCase(name: string, title: string, workers: number, concurrency: 
     metrics: [
       { key: 'rate', label: 'processed', unit: 'tasks/s', better: 'higher', target },
       { key: 'server-cpu', label: 'server CPU per task (broker / redis-server)', unit: 'µs', better: 'lower' },
+      { key: 'worker-cpu', label: 'worker processes\' CPU per task', unit: 'µs', better: 'lower' },
     ],
     async run(side: Side, scale: Scale) {
       const session = await side.open();
@@ -29,7 +30,9 @@ function processCase(name: string, title: string, workers: number, concurrency: 
           await session.submitBatch(Array.from({ length: Math.min(1_000, scale.tasks - start) }, (_, k) => ({ i: start + k })));
         }
         const running = await session.startWorkers(workers, concurrency);
+        const workersCpu = () => running.pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0);
         const cpu = cpuMsOf(session.serverPid);
+        const workerCpu = workersCpu();
         const started = performance.now();
         await session.resume();
         let done = 0;
@@ -43,8 +46,9 @@ function processCase(name: string, title: string, workers: number, concurrency: 
         }
         const seconds = (performance.now() - started) / 1_000;
         const serverCpu = ((cpuMsOf(session.serverPid) - cpu) * 1_000) / scale.tasks;
+        const workerCpuPerTask = ((workersCpu() - workerCpu) * 1_000) / scale.tasks;
         await running.stop();
-        return { rate: scale.tasks / seconds, 'server-cpu': serverCpu };
+        return { rate: scale.tasks / seconds, 'server-cpu': serverCpu, 'worker-cpu': workerCpuPerTask };
       } finally {
         await session.close();
       }

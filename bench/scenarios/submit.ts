@@ -36,16 +36,23 @@ function submitCase(name: string, title: string, pattern: Pattern, target?: stri
     metrics: [
       { key: 'rate', label: 'submitted', unit: 'tasks/s', better: 'higher', target },
       { key: 'server-cpu', label: 'server CPU per task (broker / redis-server)', unit: 'µs', better: 'lower' },
+      { key: 'client-cpu', label: 'client CPU per task (the harness: TqClient / BullMQ Queue)', unit: 'µs', better: 'lower' },
     ],
     async run(side: Side, scale: Scale) {
       const session = await side.open();
       try {
         await submitAll(session, pattern, 0, scale.warmupTasks);
         const cpu = cpuMsOf(session.serverPid);
+        const clientCpu = process.cpuUsage();
         const started = performance.now();
         await submitAll(session, pattern, scale.warmupTasks, scale.tasks);
         const seconds = (performance.now() - started) / 1_000;
-        return { rate: scale.tasks / seconds, 'server-cpu': ((cpuMsOf(session.serverPid) - cpu) * 1_000) / scale.tasks };
+        const client = process.cpuUsage(clientCpu);
+        return {
+          rate: scale.tasks / seconds,
+          'server-cpu': ((cpuMsOf(session.serverPid) - cpu) * 1_000) / scale.tasks,
+          'client-cpu': (client.user + client.system) / scale.tasks,
+        };
       } finally {
         await session.close();
       }
