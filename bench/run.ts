@@ -4,9 +4,9 @@
  * here with its default persistence, in the same run, alternating tq, BullMQ, tq, BullMQ...
  * Reports the median with min and max, and the ratio tq/BullMQ.
  *
- *   npm run bench                          everything (about half an hour): bench/results/broker.json
+ *   npm run bench                          everything (about 20 minutes): bench/results/broker.json
  *   npm run bench -- --quick               scaled down, one repetition, under a minute: bench/results/quick.json
- *   npm run bench -- --reps 5              repetitions (default 3; memory runs once, with 5 timed restarts)
+ *   npm run bench -- --reps 3              repetitions (default 5; memory runs once, with 5 timed restarts)
  *   npm run bench -- --only submit-1000    one case (or a family: submit, process, latency, memory, floor);
  *                                          prints the table, writes nothing unless --out is given
  *   npm run bench -- --cpu-prof DIR        tq brokers and workers run under node --cpu-prof, profiles written to
@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
 });
 
 const QUICK = args.quick!;
-const REPS = args.reps !== undefined ? Number(args.reps) : QUICK ? 1 : 3;
+const REPS = args.reps !== undefined ? Number(args.reps) : QUICK ? 1 : 5;
 if (!Number.isSafeInteger(REPS) || REPS < 1) throw new Error(`--reps must be a positive integer (got ${args.reps})`);
 const SCALE: Scale = QUICK
   ? { quick: true, tasks: 3_000, warmupTasks: 300, latencyWarmupSeconds: 0.5, latencySeconds: 1.5, memoryCounts: [10_000], restarts: 1, floorCommits: 300 }
