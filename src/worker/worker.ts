@@ -365,7 +365,9 @@ export class TqWorker {
   private queueGrant(): void {
     if (this.grantQueued) return;
     this.grantQueued = true;
-    setImmediate(() => {
+    // Within this turn, so the credit leaves in the same write as the outcome just reported, and
+    // the broker claims the next tasks in the same transaction as it records that outcome.
+    queueMicrotask(() => {
       this.grantQueued = false;
       this.grant();
     });
