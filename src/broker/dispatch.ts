@@ -100,8 +100,13 @@ export class Dispatcher {
     session.disconnectedAt = this.clock();
   }
 
+  /** Credit from the worker: +n slots free, or a negative n to take credit back (a stopping worker). */
   grant(session: WorkerSession, n: number): void {
-    if (!Number.isSafeInteger(n) || n <= 0) return;
+    if (!Number.isSafeInteger(n) || n === 0) return;
+    if (n < 0) {
+      session.credit = Math.max(0, session.credit + n);
+      return;
+    }
     session.credit = Math.min(session.credit + n, session.hello.concurrency);
     session.starved = false;
     this.pump();

@@ -385,6 +385,16 @@ export class TqWorker {
   private async runStop(graceMs: number): Promise<void> {
     const running = () => [...this.jobs.values()].filter((job) => job.phase === 'running');
     this.log.info('stopping: taking no more tasks', { running: running().length, grace: formatDuration(graceMs) });
+    // Take back the credit first: otherwise a task this worker hands back could be claimed for it
+    // again in the same transaction, and sit under a lease until it expires.
+    if (this.connection?.connected) {
+      if (this.credit > 0) this.connection.send({ t: 'credit', n: -this.credit });
+      this.credit = 0;
+      // One round trip: tasks the broker pushed before it saw the credit go arrive before the
+      // answer, and are handed back (accept() refuses them while stopping) rather than lost.
+      const leases = [...this.jobs.values()].map((job) => ({ id: job.id, token: job.token }));
+      await this.request('heartbeat', { leases }, DRAIN_MS).then((outcome) => this.onHeartbeat(leases, outcome), () => undefined);
+    }
     while (running().length > 0 && !this.graceOver && !this.closed) await this.nextChange();
     const left = running();
     if (left.length > 0) this.log.warn('grace over: handing running tasks back to the queue', { count: left.length });
