@@ -1,7 +1,7 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
 import type { QueueInfo, TaskFilter } from './commands.ts';
 import { invalid, notFound } from './errors.ts';
-import { checkFilter, queueNames, runningIds } from './select.ts';
+import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
 import { PAYLOAD, plain, RESULT } from './txn.ts';
@@ -93,8 +93,8 @@ function* stateEntries(db: Databases, state: TaskState, queue: string, below: nu
 }
 
 function* runningEntries(db: Databases, queue: string | undefined, below: number): Generator<Entry> {
-  const entries = runningIds(db, queue)
-    .map((id) => ({ id, stateSeq: db.tasks.get(id)!.stateSeq }))
+  const entries = runningTasks(db, queue)
+    .map(({ id, stateSeq }) => ({ id, stateSeq }))
     .filter((entry) => entry.stateSeq < below)
     .sort((a, b) => b.stateSeq - a.stateSeq);
   yield* entries;

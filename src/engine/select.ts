@@ -39,9 +39,8 @@ export function selectTasks(
   for (const state of states) {
     if (filter.state !== undefined && filter.state !== state) continue;
     for (const queue of queues) {
-      const ids = state === 'running' ? runningIds(db, queue) : stateIds(db, state, queue);
-      for (const id of ids) {
-        const task = db.tasks.get(id)!;
+      const tasks = state === 'running' ? runningTasks(db, queue) : stateTasks(db, state, queue);
+      for (const task of tasks) {
         if ((filter.type !== undefined && task.type !== filter.type) || !where(task)) continue;
         found.push(task);
         if (found.length >= limit) return found;
@@ -51,18 +50,18 @@ export function selectTasks(
   return found;
 }
 
-function* stateIds(db: Databases, state: TaskState, queue: string): Generator<string> {
+function* stateTasks(db: Databases, state: TaskState, queue: string): Generator<TaskRecord> {
   for (const { value } of db.bystate.getRange({ start: [state, queue], end: [state, queue, Number.MAX_SAFE_INTEGER] })) {
-    yield value;
+    yield db.tasks.get(value)!;
   }
 }
 
 /** Running tasks are not in `bystate`: their number is bounded by the workers' slots. */
-export function runningIds(db: Databases, queue?: string): string[] {
-  const ids: string[] = [];
+export function runningTasks(db: Databases, queue?: string): TaskRecord[] {
+  const tasks: TaskRecord[] = [];
   for (const key of db.leases.getKeys()) {
-    const id = (key as [number, string])[1];
-    if (queue === undefined || db.tasks.get(id)!.queue === queue) ids.push(id);
+    const task = db.tasks.get((key as [number, string])[1])!;
+    if (queue === undefined || task.queue === queue) tasks.push(task);
   }
-  return ids;
+  return tasks;
 }

@@ -24,6 +24,12 @@ export const readDataDirFlag = Flags.string({
   helpValue: 'DIR',
 });
 
+/** `--limit` and `--cursor`: one page of a listing, and the next. */
+export const pageFlags = {
+  limit: Flags.integer({ char: 'l', description: 'tasks per page, 1-1000 [default: 100]', min: 1, max: 1000 }),
+  cursor: Flags.string({ description: 'continue after an earlier page: its nextCursor' }),
+};
+
 /** `--yes` on commands that delete tasks for good. */
 export const yesFlag = Flags.boolean({
   char: 'y',
