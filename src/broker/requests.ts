@@ -4,10 +4,10 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { invalid } from '../engine/errors.ts';
-import { BULK_LIMIT_MAX, type Command, type NewTask } from '../engine/commands.ts';
+import { BULK_LIMIT_MAX, type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
 import { FINISHED_STATES, type TaskRecord } from '../engine/task.ts';
-import { RemoteError } from '../protocol/errors.ts';
-import type { Op, Ops, TaskInput } from '../protocol/messages.ts';
+import { RemoteError, toWireError } from '../protocol/errors.ts';
+import type { Op, Ops, Submitted, TaskInput } from '../protocol/messages.ts';
 import { uuidv7 } from '../protocol/ids.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { BrokerConfig } from './config.ts';
@@ -78,6 +78,43 @@ function apply<K extends Command['kind']>(ctx: RequestContext, command: Extract<
   return done;
 }
 
+/** The tasks of a submit or enqueue: a non-empty list, at most as many as one transaction takes. */
+function tasksOf(ctx: RequestContext, tasks: unknown): TaskInput[] {
+  if (!Array.isArray(tasks) || tasks.length === 0) throw invalid('submit needs a non-empty list of tasks');
+  const max = ctx.engine.limits.maxBatchTasks;
+  if (tasks.length > max) throw new RemoteError('TOO_LARGE', `a submit holds at most ${max} tasks (got ${tasks.length}): split it`);
+  return tasks as TaskInput[];
+}
+
+function submitted({ task, created }: SubmitOutcome): Submitted {
+  return { id: task.id, state: task.state, created };
+}
+
+/**
+ * Each task its own engine command, all in one group commit: a task that fails answers its error
+ * in its place and takes no other task down (the client gathers unrelated submits into one request).
+ */
+async function enqueueEach(ctx: RequestContext, tasks: TaskInput[], now: number): Promise<Ops['enqueue']['result']> {
+  const answers: Ops['enqueue']['result'] = new Array(tasks.length);
+  const commands: Command[] = [];
+  const positions: number[] = [];
+  tasks.forEach((task, i) => {
+    try {
+      commands.push({ kind: 'submit', time: now, tasks: [toNewTask(ctx, task, now)] });
+      positions.push(i);
+    } catch (error) {
+      answers[i] = { error: toWireError(error instanceof TypeError ? invalid(`bad task: ${error.message}`) : error) };
+    }
+  });
+  if (commands.length === 0) return answers;
+  const done = ctx.engine.applyBatch(commands);
+  ctx.dispatcher.workMayBeReady();
+  (await done).forEach((outcome, k) => {
+    answers[positions[k]!] = outcome.ok ? submitted((outcome.value as SubmitOutcome[])[0]!) : { error: toWireError(outcome.error) };
+  });
+  return answers;
+}
+
 function workerOf(ctx: RequestContext): WorkerSession {
   if (!ctx.worker) throw new RemoteError('NOT_WORKER', 'only a connection that said hello as a worker may do this');
   return ctx.worker;
@@ -89,11 +126,17 @@ function stateOf(task: TaskRecord) {
 
 export const HANDLERS: Handlers = {
   async submit(ctx, raw) {
-    const { tasks } = args<Ops['submit']['args']>(raw);
-    if (!Array.isArray(tasks) || tasks.length === 0) throw invalid('submit needs a non-empty list of tasks');
+    const tasks = tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks);
     const now = ctx.clock();
     const outcomes = await apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true);
     return outcomes.map(({ task, created }) => ({ task: wireTask(task), created }));
+  },
+  async enqueue(ctx, raw) {
+    const { tasks: list, each } = args<Ops['enqueue']['args']>(raw);
+    const tasks = tasksOf(ctx, list);
+    const now = ctx.clock();
+    if (each === true) return enqueueEach(ctx, tasks, now);
+    return (await apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true)).map(submitted);
   },
   get(ctx, raw) {
     return wireTask(ctx.engine.get(args<{ id: string }>(raw).id));

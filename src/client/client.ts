@@ -6,7 +6,7 @@ import type { BulkOutcome, QueueInfo, TaskFilter } from '../engine/commands.ts';
 import type { Stats } from '../engine/reads.ts';
 import { FINISHED_STATES } from '../engine/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
-import type { ListArgs, Op, Ops, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
+import type { ListArgs, Op, Ops, Submitted, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
 import { type Address, DEFAULT_BROKER, parseAddress } from './address.ts';
 import { Connection } from './connection.ts';
 
@@ -39,9 +39,17 @@ function withoutUndefined<T>(args: T): T {
 /** The broker applies at most this many tasks per submit; submitMany splits bigger lists. */
 const SUBMIT_CHUNK = 10_000;
 
+interface Gathered {
+  task: TaskInput;
+  resolve: (receipt: Submitted) => void;
+  reject: (error: Error) => void;
+}
+
 export class TqClient {
   private readonly connection: Connection;
   private readonly requestTimeoutMs: number | undefined;
+  /** Submits made in this turn of the event loop: they leave together as one request. */
+  private gathered: Gathered[] = [];
 
   private constructor(connection: Connection, requestTimeoutMs: number | undefined) {
     this.connection = connection;
@@ -67,18 +75,46 @@ export class TqClient {
     return this.connection.request(op, withoutUndefined(args), timeoutMs);
   }
 
-  async submit(task: TaskInput): Promise<WireTask> {
-    const [outcome] = await this.request('submit', { tasks: [task] });
-    return outcome!.task;
+  /**
+   * Submits one task; resolves with its id and state once it is on disk (`get` reads the whole
+   * task). Submits made in the same turn of the event loop travel in one request, yet each stands
+   * alone: one that fails rejects by itself.
+   */
+  submit(task: TaskInput): Promise<Submitted> {
+    return new Promise((resolve, reject) => {
+      if (this.gathered.length === 0) process.nextTick(() => this.sendGathered());
+      this.gathered.push({ task, resolve, reject });
+    });
   }
 
-  /** Submits many tasks; each entry says whether it was created or matched an idempotency key. */
-  async submitMany(tasks: TaskInput[]): Promise<{ task: WireTask; created: boolean }[]> {
-    const chunks: Promise<{ task: WireTask; created: boolean }[]>[] = [];
-    for (let start = 0; start < tasks.length; start += SUBMIT_CHUNK) {
-      chunks.push(this.request('submit', { tasks: tasks.slice(start, start + SUBMIT_CHUNK) }));
+  private sendGathered(): void {
+    const gathered = this.gathered;
+    this.gathered = [];
+    for (let start = 0; start < gathered.length; start += SUBMIT_CHUNK) {
+      const chunk = gathered.slice(start, start + SUBMIT_CHUNK);
+      this.request('enqueue', { tasks: chunk.map((entry) => entry.task), each: true }).then(
+        (answers) =>
+          chunk.forEach((entry, i) => {
+            const answer = answers[i];
+            if (answer && 'error' in answer) entry.reject(new RemoteError(answer.error.code, answer.error.message));
+            else if (answer) entry.resolve(answer);
+            else entry.reject(new RemoteError('INTERNAL', 'the broker answered fewer tasks than were submitted'));
+          }),
+        (error: Error) => chunk.forEach((entry) => entry.reject(error)),
+      );
     }
-    return (await Promise.all(chunks)).flat();
+  }
+
+  /**
+   * Submits many tasks, all or none (in chunks of 10,000, each its own transaction); each entry
+   * says whether it was created or matched an idempotency key.
+   */
+  async submitMany(tasks: TaskInput[]): Promise<Submitted[]> {
+    const chunks: Promise<Ops['enqueue']['result']>[] = [];
+    for (let start = 0; start < tasks.length; start += SUBMIT_CHUNK) {
+      chunks.push(this.request('enqueue', { tasks: tasks.slice(start, start + SUBMIT_CHUNK) }));
+    }
+    return (await Promise.all(chunks)).flat() as Submitted[];
   }
 
   get(id: string): Promise<WireTask> {

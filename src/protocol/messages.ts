@@ -152,9 +152,19 @@ export interface HeartbeatArgs {
   memoryBytes?: number;
 }
 
+/** What `enqueue` answers for a task: its id and state, not the whole task. */
+export interface Submitted {
+  id: string;
+  state: TaskState;
+  /** False when an idempotency key named an existing task (whose id and state these are). */
+  created: boolean;
+}
+
 /** Every request: its arguments and the value of a successful response. */
 export interface Ops {
   submit: { args: { tasks: TaskInput[] }; result: { task: WireTask; created: boolean }[] };
+  /** Submit answering receipts; with `each`, every task stands alone and a failed one answers `{error}`. */
+  enqueue: { args: { tasks: TaskInput[]; each?: boolean }; result: (Submitted | { error: WireError })[] };
   get: { args: { id: string }; result: WireTask };
   wait: { args: { id: string; timeoutMs: number }; result: WireTask };
   list: { args: ListArgs; result: { tasks: WireTask[]; nextCursor: string | null } };

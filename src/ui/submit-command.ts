@@ -1,4 +1,5 @@
 /** What `tq submit` does once its flags are parsed. */
+import type { Submitted } from '../protocol/messages.ts';
 import type { OutputFormat } from './flags.ts';
 import { note, print } from './output.ts';
 import { prettyJson } from './format.ts';
@@ -11,17 +12,16 @@ export async function runSubmit(flags: SubmitFlags & { broker: string; output: O
   const input = await taskFromFlags(flags);
   const waitTimeoutMs = parseWaitTimeout(flags['wait-timeout']);
   await withClient(flags.broker, async (client) => {
-    const [outcome] = await client.submitMany([input]);
-    const { task, created } = outcome!;
-    if (!created) note(`tq: idempotency key ${JSON.stringify(input.idempotencyKey)} already names task ${task.id}: nothing new was submitted`);
+    const [{ id, created }] = (await client.submitMany([input])) as [Submitted];
+    if (!created) note(`tq: idempotency key ${JSON.stringify(input.idempotencyKey)} already names task ${id}: nothing new was submitted`);
     if (!flags.wait) {
-      // The submit answer leaves the payload out (it can be big): read the whole task back to print it.
-      if (flags.output === 'table') print(flags.output, task, () => task.id);
-      else print(flags.output, await client.get(task.id), () => task.id);
+      // The submit answers the id: read the whole task back to print it.
+      if (flags.output === 'table') print(flags.output, { id }, () => id);
+      else print(flags.output, await client.get(id), () => id);
       return;
     }
-    if (process.stderr.isTTY) note(`tq: submitted ${task.id}, waiting for it to finish…`);
-    const done = await waitForTask(client, task.id, waitTimeoutMs);
+    if (process.stderr.isTTY) note(`tq: submitted ${id}, waiting for it to finish…`);
+    const done = await waitForTask(client, id, waitTimeoutMs);
     const failure = unsuccessful(done);
     if (flags.output !== 'table' || !failure) print(flags.output, done, () => prettyJson(done.result));
     if (failure) throw failure;
@@ -34,7 +34,7 @@ export async function runBatchSubmit(file: string, broker: string, output: Outpu
   await withClient(broker, async (client) => {
     const outcomes = (await Promise.all(chunkBatch(tasks).map((chunk) => client.submitMany(chunk)))).flat();
     const created = outcomes.filter((outcome) => outcome.created).length;
-    const summary = { count: outcomes.length, created, ids: outcomes.map((outcome) => outcome.task.id) };
+    const summary = { count: outcomes.length, created, ids: outcomes.map((outcome) => outcome.id) };
     print(output, summary, () => {
       const existing = outcomes.length - created;
       return `submitted ${outcomes.length} task${outcomes.length === 1 ? '' : 's'}${existing > 0 ? ` (${existing} matched an existing idempotency key)` : ''}`;

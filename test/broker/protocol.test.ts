@@ -118,6 +118,45 @@ describe('protocol server', () => {
     peer.socket.destroy();
   });
 
+  it('enqueue with each: a bad task answers its error in its place, the others are written', async () => {
+    const peer = await rawPeer(broker.port);
+    peer.socket.write(hello());
+    await peer.next();
+    const tasks = [{ type: 'echo', payload: 'a' }, { type: 'bad type!' }, { type: 'echo', payload: 'x'.repeat(40 * 1024) }, { type: 'echo', payload: 'b' }];
+    peer.socket.write(encodeFrame({ t: 'req', id: 1, op: 'enqueue', args: { tasks, each: true } }));
+    const answer = await peer.next();
+    peer.socket.destroy();
+    assert.equal(answer.ok, true);
+    const [first, bad, big, last] = answer.value as Record<string, any>[];
+    assert.deepEqual([bad!.error.code, big!.error.code], ['INVALID_ARGUMENT', 'TOO_LARGE']);
+    for (const [receipt, payload] of [[first, 'a'], [last, 'b']] as const) {
+      assert.deepEqual(Object.keys(receipt!).sort(), ['created', 'id', 'state']);
+      assert.equal(receipt!.created, true);
+      assert.equal((await client.get(receipt!.id)).payload, payload);
+    }
+  });
+
+  it('enqueue without each is all or nothing', async () => {
+    const before = (await client.stats()).totals.pending;
+    await assert.rejects(client.submitMany([{ type: 'echo' }, { type: 'bad type!' }]), { code: 'INVALID_ARGUMENT' });
+    assert.equal((await client.stats()).totals.pending, before);
+  });
+
+  it('gathers the submits of one turn, yet a failing one rejects alone', async () => {
+    const results = await Promise.allSettled([
+      client.submit({ type: 'echo', payload: 1 }),
+      client.submit({ type: 'echo', payload: 'x'.repeat(40 * 1024) }),
+      client.submit({ type: 'echo', payload: 3, idempotencyKey: 'turn-key' }),
+      client.submit({ type: 'echo', payload: 4, idempotencyKey: 'turn-key' }),
+    ]);
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.equal(((results[1] as PromiseRejectedResult).reason as { code: string }).code, 'TOO_LARGE');
+    const [one, , three, four] = results.map((result) => (result.status === 'fulfilled' ? result.value : null));
+    assert.equal((await client.get(one!.id)).payload, 1);
+    // Two submits with one key in the same request: the first creates, the second names it.
+    assert.deepEqual([three!.created, four!.created, four!.id], [true, false, three!.id]);
+  });
+
   it('refuses a payload over the limit with TOO_LARGE and stores nothing', async () => {
     const before = (await client.stats()).totals.pending;
     await assert.rejects(client.submit({ type: 'echo', payload: 'x'.repeat(40 * 1024) }), { code: 'TOO_LARGE' });
@@ -128,7 +167,7 @@ describe('protocol server', () => {
     const first = await client.submit({ type: 'echo', payload: 1, idempotencyKey: 'order-42' });
     const [second] = await client.submitMany([{ type: 'echo', payload: 2, idempotencyKey: 'order-42' }]);
     assert.equal(second!.created, false);
-    assert.equal(second!.task.id, first.id);
+    assert.equal(second!.id, first.id);
     const page = await client.list({ type: 'echo', limit: 1000 });
     assert.equal(page.tasks.filter((task) => task.idempotencyKey === 'order-42').length, 1);
   });

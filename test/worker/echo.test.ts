@@ -32,7 +32,7 @@ describe('worker: echo at volume', () => {
       } while (cursor);
       assert.equal(tasks.length, 1_000);
       const byId = new Map(tasks.map((task) => [task.id, task]));
-      for (const { task: input } of submitted) {
+      for (const input of submitted) {
         const task = byId.get(input.id)!;
         assert.equal(task.state, 'succeeded');
         assert.equal(task.attempts, 1, `task ${task.id} ran ${task.attempts} times`);
@@ -40,7 +40,7 @@ describe('worker: echo at volume', () => {
         assert.equal(task.history[0]!.error, null);
       }
       // `list` leaves results out: check some through `get`.
-      for (const [i, { task: input }] of submitted.slice(0, 20).entries()) assert.deepEqual((await client.get(input.id)).result, { i });
+      for (const [i, input] of submitted.slice(0, 20).entries()) assert.deepEqual((await client.get(input.id)).result, { i });
       const ran = new Set(tasks.map((task) => task.history[0]!.workerId));
       assert.ok(ran.size >= 1 && ran.size <= 2);
     } finally {
