@@ -7,7 +7,7 @@ import { DEFAULT_BROKER } from '../client/address.ts';
 import { readConfigFile, resolveConfig, type Spec } from '../config/layers.ts';
 import { invalid } from '../engine/errors.ts';
 import type { LogLevel } from '../ui/log.ts';
-import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS } from './worker.ts';
+import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS } from './options.ts';
 
 export interface WorkerConfig {
   broker: string;

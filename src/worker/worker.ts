@@ -16,29 +16,22 @@
  * A handler that ignores its abort signal (after a timeout, say) has its attempt failed at once,
  * but keeps its slot until its code returns: see job.ts.
  */
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { HeartbeatOutcome, LeaseRef } from '../engine/commands.ts';
-import { checkName } from '../engine/task.ts';
-import { invalid } from '../engine/errors.ts';
-import { type Address, DEFAULT_BROKER, formatAddress, parseAddress } from '../client/address.ts';
+import { type Address, formatAddress } from '../client/address.ts';
 import { Connection } from '../client/connection.ts';
 import { formatDuration } from '../config/duration.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import type { BrokerMessage, Ops, Welcome, WireTask } from '../protocol/messages.ts';
-
-type WorkerOp = 'ack' | 'nack' | 'release' | 'progress' | 'heartbeat';
-import { createLogger, type Logger } from '../ui/log.ts';
+import type { Logger } from '../ui/log.ts';
 import { handlerContext } from './context.ts';
-import { withBuiltins } from './handlers.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { Job, type Outcome } from './job.ts';
+import { type WorkerOptions, type WorkerStats, workerSettings } from './options.ts';
 import { Reports } from './reports.ts';
-import type { AbortReason, Handler, Handlers } from './types.ts';
+import type { AbortReason, Handler } from './types.ts';
 
-export const DEFAULT_CONCURRENCY = 10;
-export const MAX_CONCURRENCY = 10_000;
-export const DEFAULT_GRACE_MS = 30_000;
+type WorkerOp = 'ack' | 'nack' | 'release' | 'progress' | 'heartbeat';
+
 /** Assumed when a welcome does not say (the protocol's default lease). */
 const DEFAULT_LEASE_MS = 30_000;
 /** How long a stopping worker waits for the broker to take its last outcomes. */
@@ -47,36 +40,6 @@ const DRAIN_MS = 10_000;
 const UNREACHABLE_WARN_MS = 1_500;
 /** A handler still running this long after its signal fired is reported as ignoring it. */
 const IGNORED_ABORT_WARN_MS = 5_000;
-
-export interface WorkerOptions {
-  /** `host:port`; default TQ_BROKER, else 127.0.0.1:7070. */
-  broker?: string | Address;
-  /** Queues to take tasks from (default `['default']`). */
-  queues?: string[];
-  /** Tasks run at once (default 10). */
-  concurrency?: number;
-  /** Task type -> handler; replaces built-ins of the same name. */
-  handlers?: Handlers;
-  /** Offer the built-in handlers (echo, sleep, fail, exec); default true. */
-  builtins?: boolean;
-  /** Shown by `tq workers`; default the host name. */
-  name?: string;
-  /** Stable for the life of the process; default `host:pid:random`. */
-  id?: string;
-  apiKey?: string | null;
-  /** Default: warnings and errors as JSON lines on stdout. */
-  log?: Logger;
-  /** Grace for running tasks when stop() is called without one (default 30 s). */
-  graceMs?: number;
-}
-
-export interface WorkerStats {
-  /** Handlers whose code has not returned (slots taken). */
-  running: number;
-  /** Outcomes not yet taken by the broker. */
-  unreported: number;
-  connected: boolean;
-}
 
 export class TqWorker {
   readonly id: string;
@@ -114,22 +77,16 @@ export class TqWorker {
   readonly done: Promise<void>;
 
   constructor(options: WorkerOptions = {}) {
-    this.address = typeof options.broker === 'object' ? options.broker : parseAddress(options.broker ?? process.env.TQ_BROKER ?? DEFAULT_BROKER);
-    const queues = options.queues ?? ['default'];
-    if (!Array.isArray(queues) || queues.length === 0) throw invalid('a worker needs at least one queue');
-    for (const queue of queues) checkName('queue', queue);
-    this.queues = [...new Set(queues)];
-    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
-      throw invalid(`concurrency must be an integer from 1 to ${MAX_CONCURRENCY} (got ${JSON.stringify(concurrency)})`);
-    }
-    this.concurrency = concurrency;
-    this.graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-    this.id = options.id ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.name = options.name ?? hostname();
-    this.apiKey = options.apiKey ?? process.env.TQ_API_KEY ?? null;
-    this.log = options.log ?? createLogger('worker', 'warn');
-    this.handlers = options.builtins === false ? new Map(Object.entries(options.handlers ?? {})) : withBuiltins(options.handlers);
+    const settings = workerSettings(options);
+    this.address = settings.address;
+    this.queues = settings.queues;
+    this.concurrency = settings.concurrency;
+    this.graceMs = settings.graceMs;
+    this.id = settings.id;
+    this.name = settings.name;
+    this.apiKey = settings.apiKey;
+    this.log = settings.log;
+    this.handlers = settings.handlers;
     this.done = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;
