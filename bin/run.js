@@ -1,4 +1,19 @@
 #!/usr/bin/env node
-import { execute } from '@oclif/core';
+import { missingNodeOptions, runsBroker } from '../src/sea/node-options.ts';
 
+// A broker's process needs V8 options that can only be given at start-up (src/sea/node-options.ts):
+// restart in place with them, before anything is loaded. Where process.execve is missing (Windows),
+// or fails, the broker runs with V8's defaults.
+if (runsBroker(process.argv.slice(2)) && typeof process.execve === 'function') {
+  const missing = missingNodeOptions(process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0) {
+    try {
+      process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)], process.env);
+    } catch {
+      // run as we are
+    }
+  }
+}
+
+const { execute } = await import('@oclif/core');
 await execute({ dir: import.meta.url });

@@ -21,6 +21,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { type NativeAddon, seaPlugin } from './sea-esbuild-plugin.ts';
+import { BROKER_NODE_OPTIONS } from '../src/sea/node-options.ts';
 
 const started = performance.now();
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -159,6 +160,9 @@ const seaConfig = {
   disableExperimentalSEAWarning: true,
   useSnapshot: false,
   useCodeCache: false,
+  // V8 options a broker needs from start-up (src/sea/node-options.ts). SEA applies them to every
+  // command of the executable; NODE_OPTIONS can still add to them.
+  execArgv: [...BROKER_NODE_OPTIONS],
   assets,
 };
 writeFileSync(join(work, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
