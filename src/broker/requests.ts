@@ -7,7 +7,7 @@ import { invalid } from '../engine/errors.ts';
 import { BULK_LIMIT_MAX, type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
 import { FINISHED_STATES, type TaskRecord } from '../engine/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
-import type { Op, Ops, Submitted, TaskInput } from '../protocol/messages.ts';
+import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError } from '../protocol/messages.ts';
 import { uuidv7 } from '../protocol/ids.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { BrokerConfig } from './config.ts';
@@ -113,6 +113,16 @@ async function enqueueEach(ctx: RequestContext, tasks: TaskInput[], now: number)
     answers[positions[k]!] = outcome.ok ? submitted((outcome.value as SubmitOutcome[])[0]!) : { error: toWireError(outcome.error) };
   });
   return answers;
+}
+
+/** The engine command for one entry of a `report`, or the error that entry answers. */
+function outcomeCommand(report: unknown, time: number): Command | WireError {
+  if (report === null || typeof report !== 'object' || Array.isArray(report)) return toWireError(invalid('each report must be a map'));
+  const { op, id, token, result, error } = args<OutcomeReport & { result?: unknown; error?: unknown }>(report);
+  if (op === 'ack') return { kind: 'ack', time, id, token, result };
+  if (op === 'nack') return { kind: 'nack', time, id, token, error: String(error), seed: randomSeed() };
+  if (op === 'release') return { kind: 'release', time, id, token };
+  return toWireError(invalid(`a report's op must be ack, nack or release (got ${JSON.stringify(op)})`));
 }
 
 function workerOf(ctx: RequestContext): WorkerSession {
@@ -222,6 +232,36 @@ export const HANDLERS: Handlers = {
     } finally {
       ctx.dispatcher.finished(worker, id);
     }
+  },
+  async report(ctx, raw) {
+    const { reports } = args<Ops['report']['args']>(raw);
+    const worker = workerOf(ctx);
+    if (!Array.isArray(reports) || reports.length === 0) throw invalid('report needs a non-empty list of reports');
+    const answers: Ops['report']['result'] = new Array(reports.length);
+    const commands: Command[] = [];
+    const positions: number[] = [];
+    let releases = false;
+    const now = ctx.clock();
+    reports.forEach((report, i) => {
+      const command = outcomeCommand(report, now);
+      if (!('kind' in command)) answers[i] = { error: command };
+      else {
+        commands.push(command);
+        positions.push(i);
+        releases ||= command.kind === 'release';
+      }
+    });
+    if (commands.length === 0) return answers;
+    const done = ctx.engine.applyBatch(commands);
+    if (releases) ctx.dispatcher.workMayBeReady();
+    try {
+      (await done).forEach((outcome, k) => {
+        answers[positions[k]!] = outcome.ok ? stateOf(outcome.value as TaskRecord) : { error: toWireError(outcome.error) };
+      });
+    } finally {
+      for (const command of commands) ctx.dispatcher.finished(worker, (command as { id: string }).id);
+    }
+    return answers;
   },
   async progress(ctx, raw) {
     const { id, token, fraction, message } = args<Ops['progress']['args']>(raw);

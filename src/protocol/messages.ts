@@ -160,6 +160,12 @@ export interface Submitted {
   created: boolean;
 }
 
+/** One attempt's outcome, as `report` carries it: the arguments of ack, nack or release plus which. */
+export type OutcomeReport =
+  | { op: 'ack'; id: string; token: number; result?: unknown }
+  | { op: 'nack'; id: string; token: number; error: string }
+  | { op: 'release'; id: string; token: number };
+
 /** Every request: its arguments and the value of a successful response. */
 export interface Ops {
   submit: { args: { tasks: TaskInput[] }; result: { task: WireTask; created: boolean }[] };
@@ -185,9 +191,11 @@ export interface Ops {
   ack: { args: { id: string; token: number; result?: unknown }; result: { state: TaskState } };
   nack: { args: { id: string; token: number; error: string }; result: { state: TaskState } };
   release: { args: { id: string; token: number }; result: { state: TaskState } };
+  /** Many outcomes in one request, applied in one group commit; each answers in its place. */
+  report: { args: { reports: OutcomeReport[] }; result: ({ state: TaskState } | { error: WireError })[] };
   progress: { args: { id: string; token: number; fraction: number; message?: string | null }; result: null };
   heartbeat: { args: HeartbeatArgs; result: HeartbeatOutcome };
 }
 
 export type Op = keyof Ops;
-export const WORKER_OPS: readonly Op[] = ['ack', 'nack', 'release', 'progress', 'heartbeat'];
+export const WORKER_OPS: readonly Op[] = ['ack', 'nack', 'release', 'report', 'progress', 'heartbeat'];

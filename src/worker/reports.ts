@@ -4,12 +4,15 @@
  * as do requests the dropped connection failed with UNAVAILABLE (the broker may or may not have
  * applied them: sending again is safe, a second report of one attempt gets STALE_TOKEN). A
  * STALE_TOKEN or NOT_FOUND answer is final: the lease is gone and the attempt's outcome with it.
+ * The outcomes decided in one turn of the event loop leave in one `report` request, which the
+ * broker applies in one group commit and answers entry by entry.
  */
-import type { Ops } from '../protocol/messages.ts';
+import { RemoteError } from '../protocol/errors.ts';
+import type { Ops, OutcomeReport } from '../protocol/messages.ts';
 import type { Logger } from '../ui/log.ts';
 import type { Job, Outcome } from './job.ts';
 
-type ReportOp = 'ack' | 'nack' | 'release';
+
 type Report = Exclude<Outcome, null>;
 
 /** Errors from a broker that is up but could not apply the report: retried this many times. */
@@ -19,7 +22,7 @@ const RETRY_CAP_MS = 5_000;
 
 export interface ReportsDeps {
   connected: () => boolean;
-  request: <O extends ReportOp>(op: O, args: Ops[O]['args']) => Promise<Ops[O]['result']>;
+  request: (op: 'report', args: Ops['report']['args']) => Promise<Ops['report']['result']>;
   log: Logger;
   /** The broker has the outcome (or it is final that it never will). */
   done: (job: Job, state: string | null) => void;
@@ -33,6 +36,8 @@ export class Reports {
   private readonly retries = new Map<Job, number>();
   /** Reports sent again after a send whose answer was lost. */
   private readonly resent = new Set<Job>();
+  /** Reports to leave in this turn's request. */
+  private outgoing: [Job, Report][] = [];
   private retryTimer: NodeJS.Timeout | null = null;
   private listeners = new Set<() => void>();
 
@@ -85,17 +90,43 @@ export class Reports {
     this.changed();
   }
 
+  /** Queues a report for the next request; the reports of one turn of the event loop go together. */
   private send(job: Job, report: Report): void {
-    const { id } = job.task;
-    const token = job.token;
     this.inFlight.add(job);
-    const request =
-      report.op === 'ack' ? this.deps.request('ack', { id, token, result: report.result })
-      : report.op === 'nack' ? this.deps.request('nack', { id, token, error: report.error })
-      : this.deps.request('release', { id, token });
-    request.then(
-      ({ state }) => this.finish(job, state),
-      (error: unknown) => this.failed(job, report, error),
+    if (this.outgoing.length === 0) process.nextTick(() => this.sendOutgoing());
+    this.outgoing.push([job, report]);
+  }
+
+  private sendOutgoing(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    if (batch.length > 0) this.sendBatch(batch);
+  }
+
+  private sendBatch(batch: [Job, Report][]): void {
+    const reports = batch.map(([job, report]): OutcomeReport => {
+      const { id } = job.task;
+      const token = job.token;
+      if (report.op === 'ack') return { op: 'ack', id, token, result: report.result };
+      if (report.op === 'nack') return { op: 'nack', id, token, error: report.error };
+      return { op: 'release', id, token };
+    });
+    this.deps.request('report', { reports }).then(
+      (answers) =>
+        batch.forEach(([job, report], i) => {
+          const answer = answers[i];
+          if (answer && 'state' in answer) this.finish(job, answer.state);
+          else this.failed(job, report, answer ? new RemoteError(answer.error.code, answer.error.message) : new RemoteError('INTERNAL', 'the broker answered fewer reports than were sent'));
+        }),
+      (error: unknown) => {
+        const code = (error as { code?: unknown } | null)?.code;
+        // A result msgpack cannot hold spoils the whole request: send each report alone to find it.
+        if (batch.length > 1 && (typeof code !== 'string' || code === 'ENCODE_FAILED')) {
+          for (const entry of batch) this.sendBatch([entry]);
+          return;
+        }
+        for (const [job, report] of batch) this.failed(job, report, error);
+      },
     );
   }
 

@@ -30,7 +30,7 @@ import { type WorkerOptions, type WorkerStats, workerSettings } from './options.
 import { Reports } from './reports.ts';
 import type { AbortReason, Handler } from './types.ts';
 
-type WorkerOp = 'ack' | 'nack' | 'release' | 'progress' | 'heartbeat';
+type WorkerOp = 'report' | 'progress' | 'heartbeat';
 
 /** Assumed when a welcome does not say (the protocol's default lease). */
 const DEFAULT_LEASE_MS = 30_000;

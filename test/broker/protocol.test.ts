@@ -157,6 +157,35 @@ describe('protocol server', () => {
     assert.deepEqual([three!.created, four!.created, four!.id], [true, false, three!.id]);
   });
 
+  it('report applies many outcomes at once, each answering in its place', async () => {
+    const peer = await rawPeer(broker.port);
+    const worker = { id: 'raw-worker', queues: ['reports'], concurrency: 2 };
+    peer.socket.write(encodeFrame({ t: 'hello', version: PROTOCOL_VERSION, name: 'raw', role: 'worker', host: 'here', pid: process.pid, worker }));
+    assert.equal((await peer.next()).t, 'welcome');
+    await client.submitMany([{ type: 'echo', queue: 'reports' }, { type: 'echo', queue: 'reports' }]);
+    peer.socket.write(encodeFrame({ t: 'credit', n: 2 }));
+    const pushed: { id: string; lease: { token: number } }[] = [];
+    while (pushed.length < 2) pushed.push(...((await peer.next()).tasks as typeof pushed));
+    const [first, second] = pushed as [(typeof pushed)[0], (typeof pushed)[0]];
+    const reports = [
+      { op: 'ack', id: first.id, token: first.lease.token, result: 'done' },
+      { op: 'nack', id: second.id, token: second.lease.token + 1_000, error: 'stale' },
+      { op: 'explode', id: second.id, token: second.lease.token },
+      { op: 'release', id: second.id, token: second.lease.token },
+    ];
+    peer.socket.write(encodeFrame({ t: 'req', id: 1, op: 'report', args: { reports } }));
+    let answer = await peer.next();
+    while (answer.t !== 'res') answer = await peer.next();
+    peer.socket.destroy();
+    const [acked, stale, unknown, released] = answer.value as Record<string, any>[];
+    assert.deepEqual(acked, { state: 'succeeded' });
+    assert.equal(stale!.error.code, 'STALE_TOKEN');
+    assert.equal(unknown!.error.code, 'INVALID_ARGUMENT');
+    assert.deepEqual(released, { state: 'pending' });
+    assert.equal((await client.get(first.id)).result, 'done');
+    assert.deepEqual([(await client.get(second.id)).state, (await client.get(second.id)).attempts], ['pending', 0]);
+  });
+
   it('refuses a payload over the limit with TOO_LARGE and stores nothing', async () => {
     const before = (await client.stats()).totals.pending;
     await assert.rejects(client.submit({ type: 'echo', payload: 'x'.repeat(40 * 1024) }), { code: 'TOO_LARGE' });

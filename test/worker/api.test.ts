@@ -172,7 +172,7 @@ describe('worker: the TqWorker API', () => {
       broker: broker.address,
       queues: ['results'],
       log: quiet,
-      handlers: { huge: () => 'x'.repeat(5_000), bigint: () => 10n ** 30n },
+      handlers: { huge: () => 'x'.repeat(5_000), bigint: () => 10n ** 30n, fine: () => 'ok' },
     });
     await worker.start();
     try {
@@ -184,6 +184,13 @@ describe('worker: the TqWorker API', () => {
       const bigintDone = await client.wait(bigint.id, { timeoutMs: 20_000 });
       assert.equal(bigintDone.state, 'dead');
       assert.match(bigintDone.lastError!, /^the result cannot be sent to the broker: /);
+      // Finishing in the same turn, their outcomes share one request: the bad result spoils only its own.
+      const [bad, good] = await client.submitMany([
+        { type: 'bigint', queue: 'results', maxRetries: 0 },
+        { type: 'fine', queue: 'results', maxRetries: 0 },
+      ]);
+      assert.equal((await client.wait(bad!.id, { timeoutMs: 20_000 })).state, 'dead');
+      assert.deepEqual(await client.wait(good!.id, { timeoutMs: 20_000 }).then((task) => [task.state, task.result]), ['succeeded', 'ok']);
     } finally {
       await worker.stop();
     }
