@@ -91,26 +91,35 @@ function submitted({ task, created }: SubmitOutcome): Submitted {
 }
 
 /**
- * Each task its own engine command, all in one group commit: a task that fails answers its error
- * in its place and takes no other task down (the client gathers unrelated submits into one request).
+ * Every task stands alone: a task that fails answers its error in its place and takes no other
+ * task down (the client gathers unrelated submits into one request). They go to the engine as one
+ * submit command, which checks every task before it writes any; only if that fails do they go
+ * again, each its own command (all still in one group commit), to find which.
  */
 async function enqueueEach(ctx: RequestContext, tasks: TaskInput[], now: number): Promise<Ops['enqueue']['result']> {
   const answers: Ops['enqueue']['result'] = new Array(tasks.length);
-  const commands: Command[] = [];
+  const valid: NewTask[] = [];
   const positions: number[] = [];
   tasks.forEach((task, i) => {
     try {
-      commands.push({ kind: 'submit', time: now, tasks: [toNewTask(ctx, task, now)] });
+      valid.push(toNewTask(ctx, task, now));
       positions.push(i);
     } catch (error) {
       answers[i] = { error: toWireError(error instanceof TypeError ? invalid(`bad task: ${error.message}`) : error) };
     }
   });
-  if (commands.length === 0) return answers;
-  const done = ctx.engine.applyBatch(commands);
+  if (valid.length === 0) return answers;
+  const together = ctx.engine.applyBatch([{ kind: 'submit', time: now, tasks: valid }]);
   ctx.dispatcher.workMayBeReady();
-  (await done).forEach((outcome, k) => {
-    answers[positions[k]!] = outcome.ok ? submitted((outcome.value as SubmitOutcome[])[0]!) : { error: toWireError(outcome.error) };
+  const [outcome] = await together;
+  if (outcome!.ok) {
+    (outcome.value as SubmitOutcome[]).forEach((done, k) => (answers[positions[k]!] = submitted(done)));
+    return answers;
+  }
+  const alone = ctx.engine.applyBatch(valid.map((task): Command => ({ kind: 'submit', time: now, tasks: [task] })));
+  ctx.dispatcher.workMayBeReady();
+  (await alone).forEach((each, k) => {
+    answers[positions[k]!] = each.ok ? submitted((each.value as SubmitOutcome[])[0]!) : { error: toWireError(each.error) };
   });
   return answers;
 }
