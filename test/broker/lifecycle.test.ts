@@ -1,5 +1,7 @@
 /** A broker's life: one per data directory, a clean stop, and no acknowledged submit lost to SIGKILL. */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
 import { eventually, removeDir, runTq, startBroker, tempDir } from '../helpers/broker.ts';
@@ -18,6 +20,19 @@ describe('broker lifecycle', () => {
     assert.match(second.stderr, /^tq: .* is in use by another tq broker \(pid \d+\)/);
     assert.equal(second.stderr.trim().split('\n').length, 1);
     assert.equal(await broker.stop(), 0);
+  });
+
+  it('runs with small V8 semi-spaces (same pid), unless the user set their own', async () => {
+    const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const broker = await startBroker();
+    dirs.push(dirname(broker.dataDir));
+    const args = cmdline(broker.proc.pid!);
+    assert.ok(args.includes('--max-semi-space-size=8'), args.join(' '));
+    assert.equal(await broker.stop(), 0);
+    const own = await startBroker({ env: { NODE_OPTIONS: '--max-semi-space-size=32' } });
+    dirs.push(dirname(own.dataDir));
+    assert.ok(!cmdline(own.proc.pid!).some((arg) => arg.startsWith('--max-semi-space-size')));
+    assert.equal(await own.stop(), 0);
   });
 
   it('stops cleanly on SIGTERM and starts again on the same directory with its tasks', async () => {
