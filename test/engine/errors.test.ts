@@ -282,6 +282,28 @@ describe('batches', () => {
       assert.deepEqual(outcomeCodes(outcomes as Outcome[]), ['ok', 'INVALID_ARGUMENT', 'ok']);
     }));
 
+  test('when no transaction can start, queued commands fail with STORAGE_ERROR rather than wait forever', async () => {
+    const dir = makeTempDir();
+    const engine = Engine.open({ dir });
+    try {
+      // The real LMDB environment closed under the engine: every transaction fails to begin.
+      await (engine as unknown as { store: { env: { close(): Promise<void> } } }).store.env.close();
+      const small = settledOrLost(engine.applyBatch([{ kind: 'submit', time: T0, tasks: [{ id: 'a', type: 'job' }] }]));
+      const big = settledOrLost(engine.applyBatch([{ kind: 'submit', time: T0, tasks: Array.from({ length: 50 }, (_, i) => ({ id: `b${i}`, type: 'job' })) }]));
+      for (const outcomes of [await small, await big]) {
+        assert.notEqual(outcomes, 'never settled', 'applyBatch settles');
+        assert.deepEqual(outcomeCodes(outcomes as Outcome[]), ['STORAGE_ERROR']);
+      }
+      // A batch too big for this thread goes to the write thread, and fails there the same way.
+      const later = await settledOrLost(engine.applyBatch(Array.from({ length: 40 }, (_, i) => ({ kind: 'submit', time: T0, tasks: [{ id: `c${i}`, type: 'job' }] }) as Command)));
+      assert.notEqual(later, 'never settled', 'applyBatch settles');
+      assert.ok((later as Outcome[]).every((outcome) => !outcome.ok && outcome.error.code === 'STORAGE_ERROR'));
+    } finally {
+      await engine.close().catch(() => undefined);
+      removeDir(dir);
+    }
+  });
+
   test('a command that is not an object fails alone', () =>
     withEngine(async (engine) => {
       const outcomes = await settledOrLost(engine.applyBatch([{ kind: 'submit', time: T0, tasks: [{ id: 'a', type: 'job' }] }, null as never]));
