@@ -90,19 +90,27 @@ export class TqClient {
   private sendGathered(): void {
     const gathered = this.gathered;
     this.gathered = [];
-    for (let start = 0; start < gathered.length; start += SUBMIT_CHUNK) {
-      const chunk = gathered.slice(start, start + SUBMIT_CHUNK);
-      this.request('enqueue', { tasks: chunk.map((entry) => entry.task), each: true }).then(
-        (answers) =>
-          chunk.forEach((entry, i) => {
-            const answer = answers[i];
-            if (answer && 'error' in answer) entry.reject(new RemoteError(answer.error.code, answer.error.message));
-            else if (answer) entry.resolve(answer);
-            else entry.reject(new RemoteError('INTERNAL', 'the broker answered fewer tasks than were submitted'));
-          }),
-        (error: Error) => chunk.forEach((entry) => entry.reject(error)),
-      );
-    }
+    for (let start = 0; start < gathered.length; start += SUBMIT_CHUNK) this.sendEach(gathered.slice(start, start + SUBMIT_CHUNK));
+  }
+
+  private sendEach(chunk: Gathered[]): void {
+    this.request('enqueue', { tasks: chunk.map((entry) => entry.task), each: true }).then(
+      (answers) =>
+        chunk.forEach((entry, i) => {
+          const answer = answers[i];
+          if (answer && 'error' in answer) entry.reject(new RemoteError(answer.error.code, answer.error.message));
+          else if (answer) entry.resolve(answer);
+          else entry.reject(new RemoteError('INTERNAL', 'the broker answered fewer tasks than were submitted'));
+        }),
+      (error: Error) => {
+        // Together they make a frame over the broker's limit: halve until each fits or stands alone.
+        if (chunk.length > 1 && (error as RemoteError).code === 'TOO_LARGE') {
+          const half = Math.ceil(chunk.length / 2);
+          this.sendEach(chunk.slice(0, half));
+          this.sendEach(chunk.slice(half));
+        } else chunk.forEach((entry) => entry.reject(error));
+      },
+    );
   }
 
   /**

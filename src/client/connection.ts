@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, FrameDecoder } from '../protocol/frame.ts';
+import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../protocol/frame.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import {
   PROTOCOL_VERSION,
@@ -89,6 +89,13 @@ export class Connection {
       } catch (error) {
         if (timer) clearTimeout(timer);
         reject(new RemoteError('ENCODE_FAILED', `cannot encode ${op}: ${(error as Error).message}`));
+        return;
+      }
+      // The broker would close the whole connection over a frame past its limit: refuse it here.
+      const max = this.welcome?.limits?.maxFrameBytes;
+      if (typeof max === 'number' && frame.length - FRAME_HEADER_BYTES > max) {
+        if (timer) clearTimeout(timer);
+        reject(new RemoteError('TOO_LARGE', `the ${op} request is ${frame.length - FRAME_HEADER_BYTES} bytes, over the broker's frame limit of ${max}`));
         return;
       }
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });

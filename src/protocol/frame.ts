@@ -5,15 +5,15 @@
 import { Packr } from 'msgpackr';
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
-const HEADER_BYTES = 4;
+export const FRAME_HEADER_BYTES = 4;
 
 const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
 
 export function encodeFrame(message: unknown): Buffer {
   const body = packr.pack(message);
-  const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+  const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + body.length);
   frame.writeUInt32BE(body.length, 0);
-  body.copy(frame, HEADER_BYTES);
+  body.copy(frame, FRAME_HEADER_BYTES);
   return frame;
 }
 
@@ -41,14 +41,14 @@ export class FrameDecoder {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     const messages: unknown[] = [];
-    while (this.buffered >= HEADER_BYTES) {
-      const head = this.peek(HEADER_BYTES);
+    while (this.buffered >= FRAME_HEADER_BYTES) {
+      const head = this.peek(FRAME_HEADER_BYTES);
       const length = head.readUInt32BE(0);
       if (length > this.maxFrameBytes) throw new FrameTooLarge(length, this.maxFrameBytes);
-      if (this.buffered < HEADER_BYTES + length) break;
-      const frame = this.take(HEADER_BYTES + length);
+      if (this.buffered < FRAME_HEADER_BYTES + length) break;
+      const frame = this.take(FRAME_HEADER_BYTES + length);
       try {
-        messages.push(packr.unpack(frame.subarray(HEADER_BYTES)));
+        messages.push(packr.unpack(frame.subarray(FRAME_HEADER_BYTES)));
       } catch (error) {
         throw new MalformedFrame(`malformed msgpack frame: ${(error as Error).message}`);
       }

@@ -7,7 +7,7 @@ import type { BulkOutcome, HeartbeatOutcome, LeaseRef, QueueInfo, TaskFilter } f
 import type { Stats } from '../engine/reads.ts';
 import type { TaskState } from '../engine/task.ts';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 export type Role = 'client' | 'worker';
 

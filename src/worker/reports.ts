@@ -120,8 +120,9 @@ export class Reports {
         }),
       (error: unknown) => {
         const code = (error as { code?: unknown } | null)?.code;
-        // A result msgpack cannot hold spoils the whole request: send each report alone to find it.
-        if (batch.length > 1 && (typeof code !== 'string' || code === 'ENCODE_FAILED')) {
+        // A result msgpack cannot hold, or results together over the frame limit, spoil the whole
+        // request: send each report alone.
+        if (batch.length > 1 && (typeof code !== 'string' || code === 'ENCODE_FAILED' || code === 'TOO_LARGE')) {
           for (const entry of batch) this.sendBatch([entry]);
           return;
         }

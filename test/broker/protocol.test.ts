@@ -186,6 +186,15 @@ describe('protocol server', () => {
     assert.deepEqual([(await client.get(second.id)).state, (await client.get(second.id)).attempts], ['pending', 0]);
   });
 
+  it('splits gathered submits that together pass the frame limit, and keeps the connection', async () => {
+    const payload = 'x'.repeat(20 * 1024); // each fits; four in one frame would pass the 64 KiB limit
+    const receipts = await Promise.all(Array.from({ length: 4 }, (_, i) => client.submit({ type: 'echo', payload: `${i}${payload}` })));
+    for (const [i, receipt] of receipts.entries()) assert.equal(((await client.get(receipt.id)).payload as string)[0], String(i));
+    // One alone over the frame limit is refused here, before it could cost the connection.
+    await assert.rejects(client.submit({ type: 'echo', payload: 'x'.repeat(70 * 1024) }), { code: 'TOO_LARGE' });
+    assert.ok((await client.stats()).totals.pending >= 4);
+  });
+
   it('refuses a payload over the limit with TOO_LARGE and stores nothing', async () => {
     const before = (await client.stats()).totals.pending;
     await assert.rejects(client.submit({ type: 'echo', payload: 'x'.repeat(40 * 1024) }), { code: 'TOO_LARGE' });
