@@ -7,7 +7,9 @@
 // waiting for a low allocation rate it only measures at a collection). That was most of the
 // broker's resident memory after loading 1,000,000 tasks: 250 MiB against 52 MiB for a broker
 // restarted over the same data. 8 MiB semi-spaces keep it near 130 MiB, for about 10% of bulk
-// submit throughput; a user's own --max-semi-space-size (command line or NODE_OPTIONS) wins.
+// submit throughput. Under bin/run.js a user's own --max-semi-space-size (command line or
+// NODE_OPTIONS) wins; in the single executable the cap always applies, since Node treats its
+// SEA execArgv as command-line options, which take precedence over NODE_OPTIONS.
 //
 // V8 sizes its heap before any script runs, so these must be given when the process starts: the
 // single executable has them in its SEA config (scripts/build-binary.ts, for every command), and

@@ -322,8 +322,9 @@ export class TqWorker {
   private queueGrant(): void {
     if (this.grantQueued) return;
     this.grantQueued = true;
-    // Within this turn, so the credit leaves in the same write as the outcome just reported, and
-    // the broker claims the next tasks in the same transaction as it records that outcome.
+    // Within this turn, so the credit leaves in the same socket write as the outcomes just
+    // reported (sent on the next tick), and the broker claims the next tasks in the same
+    // transaction as it records those outcomes.
     queueMicrotask(() => {
       this.grantQueued = false;
       this.grant();
