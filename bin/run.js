@@ -15,5 +15,5 @@ if (runsBroker(process.argv.slice(2)) && typeof process.execve === 'function') {
   }
 }
 
-const { execute } = await import('@oclif/core');
-await execute({ dir: import.meta.url });
+const { runCli } = await import('../src/ui/run-cli.ts');
+await runCli(import.meta.url);

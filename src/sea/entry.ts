@@ -8,8 +8,9 @@
 // bundles every command that src/commands/index.ts exports.
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execute, type Interfaces, Plugin } from '@oclif/core';
+import { type Interfaces, Plugin } from '@oclif/core';
 import { COMMANDS } from '../commands/index.ts';
+import { runCli } from '../ui/run-cli.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 const pjson = {
@@ -30,6 +31,4 @@ const plugin = new Plugin({ root, pjson, isRoot: true, ignoreManifest: true });
 (plugin as unknown as { commandCache: typeof COMMANDS }).commandCache = COMMANDS;
 await plugin.load();
 
-await execute({
-  loadOptions: { root, pjson, plugins: new Map([[plugin.name, plugin]]) },
-});
+await runCli({ root, pjson, plugins: new Map([[plugin.name, plugin]]) });
