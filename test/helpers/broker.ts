@@ -35,6 +35,8 @@ export interface BrokerProcess {
 
 export interface StartOptions {
   dataDir?: string;
+  /** Default 0: any free port. */
+  port?: number;
   args?: string[];
   env?: NodeJS.ProcessEnv;
 }
@@ -45,7 +47,7 @@ export interface StartOptions {
  */
 export function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
-  const proc = spawn(process.execPath, [RUN, 'broker', 'start', '--data-dir', dataDir, '--port', '0', ...(options.args ?? [])], {
+  const proc = spawn(process.execPath, [RUN, 'broker', 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

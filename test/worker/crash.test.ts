@@ -9,7 +9,7 @@ import { parseAddress } from '../../src/client/address.ts';
 import { Connection } from '../../src/client/connection.ts';
 import { RemoteError } from '../../src/protocol/errors.ts';
 import { type BrokerProcess, removeDir, tempDir } from '../helpers/broker.ts';
-import { freePort, restartBroker, startBrokerAt, startTestBroker, startWorker, waitForState, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
+import { freePort, restartBroker, startTestBroker, startWorker, waitForState, type WorkerProcess, removeBrokerDirs } from './helpers.ts';
 
 describe('worker: crashes and restarts', () => {
   const brokers: BrokerProcess[] = [];
@@ -104,7 +104,7 @@ describe('worker: crashes and restarts', () => {
     await worker.waitFor(/cannot reach the tq broker at 127\.0\.0\.1:\d+; retrying/);
     const dir = tempDir();
     dirs.push(dir);
-    const broker = await startBrokerAt({ dataDir: `${dir}/data`, port });
+    const broker = await startTestBroker({ dataDir: `${dir}/data`, port });
     brokers.push(broker);
     await worker.waitFor(/"msg":"connected to the broker"/);
     assert.equal(worker.output().match(/cannot reach the tq broker/g)!.length, 1);

@@ -27,8 +27,8 @@ export function fastRetryConfig(extraYaml = ''): string {
 }
 
 /** A broker for worker tests: 2 s leases, fast retries; `yaml` adds settings to its config file. */
-export function startTestBroker(options: { dataDir?: string; args?: string[]; yaml?: string } = {}): Promise<BrokerProcess> {
-  return startBroker({ dataDir: options.dataDir, args: ['--lease', TEST_LEASE, '--config', fastRetryConfig(options.yaml), ...(options.args ?? [])] });
+export function startTestBroker(options: { dataDir?: string; port?: number; args?: string[]; yaml?: string } = {}): Promise<BrokerProcess> {
+  return startBroker({ dataDir: options.dataDir, port: options.port, args: ['--lease', TEST_LEASE, '--config', fastRetryConfig(options.yaml), ...(options.args ?? [])] });
 }
 
 /** Removes a test broker's data directory, and the temporary directory startBroker made around it. */
@@ -39,40 +39,7 @@ export function removeBrokerDirs(broker: BrokerProcess | undefined): void {
 
 /** A broker started again on the data directory and port of one that has exited. */
 export function restartBroker(old: BrokerProcess, args: string[] = []): Promise<BrokerProcess> {
-  return startBrokerAt({ dataDir: old.dataDir, port: old.port, args });
-}
-
-/** A test broker on a given port (startBroker always asks for a free one). */
-export function startBrokerAt(options: { dataDir: string; port: number; args?: string[] }): Promise<BrokerProcess> {
-  const { dataDir, port } = options;
-  const args = ['broker', 'start', '--data-dir', dataDir, '--port', String(port), '--lease', TEST_LEASE, '--config', fastRetryConfig(), ...(options.args ?? [])];
-  const proc = spawn(process.execPath, [RUN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    proc.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (/"msg":"broker listening"/.test(output)) {
-        resolve({
-          proc,
-          port,
-          address: `127.0.0.1:${port}`,
-          dataDir,
-          output: () => output,
-          stop: () => {
-            proc.kill('SIGTERM');
-            return exited;
-          },
-          kill: async () => {
-            proc.kill('SIGKILL');
-            await exited;
-          },
-        });
-      }
-    });
-    proc.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    void exited.then((code) => reject(new Error(`broker exited with ${code} before listening:\n${output}`)));
-  });
+  return startTestBroker({ dataDir: old.dataDir, port: old.port, args });
 }
 
 /** A TCP port that was free a moment ago. */
