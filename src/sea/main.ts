@@ -10,13 +10,14 @@
 //      concurrent first runs (e.g. a fleet of workers) are safe;
 //   2. turns on V8's compile cache there, so later starts skip parsing;
 //   3. imports the bundle, which runs the CLI (src/sea/entry.ts).
-// Only Node built-ins are used here.
+// Only Node built-ins (and src/sea/node-options.ts, which uses none) are used here.
 import { lstatSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import module from 'node:module';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { getRawAsset } from 'node:sea';
 import { pathToFileURL } from 'node:url';
+import { missingEnv, runsBroker } from './node-options.ts';
 
 type Asset = { key: string; size: number };
 // Filled in by scripts/build-binary.ts (esbuild `define`).
@@ -95,6 +96,20 @@ function assetDir(): string {
     }
   }
   throw new Error(`tq: cannot write its runtime files to any cache directory:\n  ${errors.join('\n  ')}`);
+}
+
+// A broker's process needs an environment the C library reads at start-up
+// (src/sea/node-options.ts; the V8 options come from the SEA config): restart
+// in place with it first. Where process.execve is missing or fails, run as is.
+if (runsBroker(process.argv.slice(2)) && typeof process.execve === 'function') {
+  const env = missingEnv(process.env);
+  if (Object.keys(env).length > 0) {
+    try {
+      process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], { ...process.env, ...env });
+    } catch {
+      // run as we are
+    }
+  }
 }
 
 try {

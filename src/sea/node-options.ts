@@ -1,4 +1,4 @@
-// V8 options for the process that runs a broker (`tq broker start`, `tq dev`).
+// V8 options and the environment for the process that runs a broker (`tq broker start`, `tq dev`).
 //
 // The broker allocates in bursts (a bulk submit: thousands of requests and tasks in flight) and is
 // otherwise quiet. Left to itself, V8 on a 64-bit machine with plenty of memory grows the young
@@ -31,4 +31,19 @@ export function missingNodeOptions(execArgv: readonly string[], nodeOptions = ''
     const alias = name.replace(/_/g, '-');
     return !given.some((arg) => arg.replace(/_/g, '-').split('=')[0] === alias);
   });
+}
+
+/**
+ * The environment a broker's process starts with. glibc's malloc gives each thread that allocates
+ * (lmdb-js's write thread, libuv's pool) an arena of its own, up to 8 per core, and memory freed
+ * after a burst stays resident in them. With two arenas the anonymous RSS left after loading
+ * 1,000,000 tasks was 127–140 MiB against 130–156 MiB (six runs each), at the same load rate. Read
+ * by the C library when the process starts, so it too needs the restart in place; a value the
+ * user set is kept.
+ */
+export const BROKER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
+/** The variables of BROKER_ENV that `env` does not set. */
+export function missingEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(BROKER_ENV).filter(([name]) => env[name] === undefined));
 }

@@ -22,16 +22,19 @@ describe('broker lifecycle', () => {
     assert.equal(await broker.stop(), 0);
   });
 
-  it('runs with small V8 semi-spaces (same pid), unless the user set their own', async () => {
+  it('runs with small V8 semi-spaces and two malloc arenas (same pid), unless the user set their own', async () => {
     const cmdline = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
     const broker = await startBroker();
     dirs.push(dirname(broker.dataDir));
     const args = cmdline(broker.proc.pid!);
     assert.ok(args.includes('--max-semi-space-size=8'), args.join(' '));
+    assert.ok(environ(broker.proc.pid!).includes('MALLOC_ARENA_MAX=2'));
     assert.equal(await broker.stop(), 0);
-    const own = await startBroker({ env: { NODE_OPTIONS: '--max-semi-space-size=32' } });
+    const own = await startBroker({ env: { NODE_OPTIONS: '--max-semi-space-size=32', MALLOC_ARENA_MAX: '4' } });
     dirs.push(dirname(own.dataDir));
     assert.ok(!cmdline(own.proc.pid!).some((arg) => arg.startsWith('--max-semi-space-size')));
+    assert.ok(environ(own.proc.pid!).includes('MALLOC_ARENA_MAX=4'));
     assert.equal(await own.stop(), 0);
   });
 
