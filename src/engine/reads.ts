@@ -1,6 +1,7 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
 import type { QueueInfo, TaskFilter } from './commands.ts';
 import { invalid, notFound } from './errors.ts';
+import { type Entry, oldestFirst, pendingRanges } from './pending.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
@@ -38,11 +39,6 @@ export interface Page {
   nextCursor: string | null;
 }
 
-interface Entry {
-  stateSeq: number;
-  id: string;
-}
-
 /**
  * Tasks matching the filter, the most recent change of state first, at most 1,000 a page. The
  * cursor is the state sequence of the last task returned: the next page starts below it.
@@ -61,6 +57,7 @@ export function listTasks(db: Databases, options: ListOptions = {}): Page {
   const sources: Iterator<Entry>[] = [];
   for (const state of states) {
     if (state === 'running') sources.push(runningEntries(db, filter.queue, below));
+    else if (state === 'pending') for (const queue of queues) sources.push(...pendingRanges(db, queue, 'newest', below));
     else for (const queue of queues) sources.push(stateEntries(db, state, queue, below));
   }
   const tasks: TaskRecord[] = [];
@@ -142,13 +139,11 @@ export function stats(db: Databases, now: number): Stats {
   return { totals, queues: [...byQueue.values()] };
 }
 
-/** The first entry of the queue's pending states is the task that became ready first. */
+/** The age of the queue's task that became pending first. */
 function oldestPendingAge(db: Databases, queue: string, now: number): number | null {
-  for (const { value } of db.bystate.getRange({ start: ['pending', queue], end: ['pending', queue, Number.MAX_SAFE_INTEGER], limit: 1 })) {
-    const task = db.tasks.get(value);
-    if (task) return Math.max(0, now - task.updatedAt);
-  }
-  return null;
+  const first = oldestFirst(pendingRanges(db, queue, 'oldest')).next();
+  const task = first.done ? undefined : db.tasks.get(first.value.id);
+  return task ? Math.max(0, now - task.updatedAt) : null;
 }
 
 export function listQueues(db: Databases): QueueInfo[] {

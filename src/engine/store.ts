@@ -9,7 +9,7 @@ import { TqError } from './errors.ts';
 import { recordEncoding } from './record.ts';
 import type { TaskRecord } from './task.ts';
 
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 const LOCK_FILE = 'broker.lock';
 
 /**
@@ -20,7 +20,7 @@ const LOCK_FILE = 'broker.lock';
  * - ready     [queue, 255 - priority, stateSeq] -> id          pending tasks, next first
  * - due       [runAt, stateSeq] -> id                           scheduled and failed tasks
  * - leases    [expiresAt, id] -> token                         running tasks
- * - bystate   [state, queue, stateSeq] -> id                   every state but running
+ * - bystate   [state, queue, stateSeq] -> id                   every state but pending and running
  * - idem      sha256(idempotency key) -> id
  * - counts    [queue, priority, state] -> number
  * - queues    name -> { paused }
@@ -105,7 +105,20 @@ function checkFormat(store: Store): void {
       `${store.dir} holds tq data format ${format}, newer than this tq's ${FORMAT_VERSION}: upgrade tq`,
     );
   }
-  // Older formats would be migrated here, inside one write transaction; format 1 is the first.
+  if (format < FORMAT_VERSION && !store.readOnly) store.env.transactionSync(() => migrate(store, format));
+  // A read-only opener reads an older format as it is: format 1's extra entries are never read.
+}
+
+/**
+ * Brings older data to this format, inside one write transaction.
+ * - 1 -> 2: pending tasks lose their `bystate` entries (`ready` lists them, see pending.ts).
+ */
+function migrate(store: Store, from: number): void {
+  if (from < 2) {
+    const stale = [...store.db.bystate.getKeys({ start: ['pending'], end: ['pending', '\uffff'] })];
+    for (const key of stale) store.db.bystate.removeSync(key);
+  }
+  store.db.meta.putSync('format', FORMAT_VERSION);
 }
 
 export async function closeStore(store: Store): Promise<void> {

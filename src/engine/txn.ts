@@ -32,8 +32,9 @@ function indexEntries(task: TaskRecord): IndexEntry[] {
   const entries: IndexEntry[] = [];
   switch (task.state) {
     case 'pending':
+      // `ready` lists pending tasks in the order they became pending, one range per priority (pending.ts).
       entries.push({ db: 'ready', key: [task.queue, 255 - task.priority, task.stateSeq] });
-      break;
+      return entries;
     case 'scheduled':
     case 'failed':
       entries.push({ db: 'due', key: [task.runAt ?? 0, task.stateSeq] });

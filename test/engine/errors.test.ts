@@ -566,14 +566,42 @@ describe('the data directory', () => {
         await env.openDB({ name: 'meta' }).put('format', format);
         await env.close();
       };
-      await setFormat(2);
-      throwsWith(() => Engine.open({ dir }), 'UNSUPPORTED_FORMAT', /holds tq data format 2, newer than this tq's 1: upgrade tq/);
+      await setFormat(3);
+      throwsWith(() => Engine.open({ dir }), 'UNSUPPORTED_FORMAT', /holds tq data format 3, newer than this tq's 2: upgrade tq/);
       throwsWith(() => Engine.open({ dir, readOnly: true }), 'UNSUPPORTED_FORMAT');
       assert.ok(!existsSync(join(dir, 'broker.lock')), 'the refused open left no lock behind');
-      await setFormat(1);
+      await setFormat(2);
       const again = Engine.open({ dir });
       assert.equal(again.get('a').state, 'pending');
       await again.close();
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  test('format 1 data is migrated: its pending tasks lose their bystate entries, and still list', async () => {
+    const dir = makeTempDir();
+    try {
+      const engine = Engine.open({ dir });
+      await engine.execute({ kind: 'submit', time: T0, tasks: [{ id: 'a', type: 'job' }, { id: 'b', type: 'job', priority: 'high' }] });
+      await engine.close();
+      // What format 1 wrote besides: a bystate entry per pending task.
+      const env = open({ path: dir, maxDbs: 16 });
+      const raw = { meta: env.openDB({ name: 'meta' }), bystate: env.openDB({ name: 'bystate' }) };
+      await raw.meta.put('format', 1);
+      await raw.bystate.put(['pending', 'default', 1], 'a');
+      await raw.bystate.put(['pending', 'default', 3], 'b');
+      await env.close();
+      const readOnly = Engine.open({ dir, readOnly: true });
+      assert.deepEqual(readOnly.list({ state: 'pending' }).tasks.map((task) => task.id), ['b', 'a'], 'a reader sees format 1 as it is');
+      await readOnly.close();
+      const migrated = Engine.open({ dir });
+      assert.equal(migrated.formatVersion, 2);
+      assert.deepEqual(migrated.list({ state: 'pending' }).tasks.map((task) => task.id), ['b', 'a']);
+      await migrated.close();
+      const check = open({ path: dir, maxDbs: 16 });
+      assert.deepEqual([...check.openDB({ name: 'bystate' }).getKeys({ start: ['pending'], end: ['pending', '\uffff'] })], []);
+      await check.close();
     } finally {
       removeDir(dir);
     }
