@@ -36,17 +36,43 @@ function* rangeOf(db: Databases, prefix: [string, number], order: 'newest' | 'ol
   }
 }
 
-/** The entries of `sources` (each in stateSeq order, oldest first) merged, oldest first. */
+/**
+ * The entries of `sources` (each in stateSeq order, oldest first) merged, oldest first. Stopping
+ * early (return, break) closes every source: an LMDB range left open keeps its read transaction,
+ * and with it a reader slot, until it is collected.
+ */
 export function* oldestFirst(sources: Iterator<Entry>[]): Generator<Entry> {
-  const heads = sources.map((source) => source.next());
-  for (;;) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i]!;
-      if (!head.done && (best < 0 || head.value.stateSeq < (heads[best]!.value as Entry).stateSeq)) best = i;
+  try {
+    const heads = sources.map((source) => source.next());
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const head = heads[i]!;
+        if (!head.done && (best < 0 || head.value.stateSeq < (heads[best]!.value as Entry).stateSeq)) best = i;
+      }
+      if (best < 0) return;
+      yield heads[best]!.value as Entry;
+      heads[best] = sources[best]!.next();
     }
-    if (best < 0) return;
-    yield heads[best]!.value as Entry;
-    heads[best] = sources[best]!.next();
+  } finally {
+    closeAll(sources);
   }
+}
+
+/** Ends iterators that may not have run to their end, so LMDB ranges among them let go of their cursors. */
+export function closeAll(sources: Iterator<unknown>[]): void {
+  for (const source of sources) source.return?.();
+}
+
+/** The id of the queue's task that became pending first, or null. */
+export function oldestPendingId(db: Databases, queue: string): string | null {
+  let oldest: Entry | null = null;
+  for (const priority of pendingPriorities(db, queue)) {
+    const prefix = [queue, 255 - priority];
+    for (const { key, value } of db.ready.getRange({ start: prefix, end: [...prefix, Number.MAX_SAFE_INTEGER], limit: 1 })) {
+      const stateSeq = (key as [string, number, number])[2];
+      if (oldest === null || stateSeq < oldest.stateSeq) oldest = { stateSeq, id: value as string };
+    }
+  }
+  return oldest?.id ?? null;
 }

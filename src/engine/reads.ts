@@ -1,7 +1,7 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
 import type { QueueInfo, TaskFilter } from './commands.ts';
 import { invalid, notFound } from './errors.ts';
-import { type Entry, oldestFirst, pendingRanges } from './pending.ts';
+import { closeAll, type Entry, oldestPendingId, pendingRanges } from './pending.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
@@ -60,6 +60,15 @@ export function listTasks(db: Databases, options: ListOptions = {}): Page {
     else if (state === 'pending') for (const queue of queues) sources.push(...pendingRanges(db, queue, 'newest', below));
     else for (const queue of queues) sources.push(stateEntries(db, state, queue, below));
   }
+  try {
+    return newestFirst(db, sources, limit, filter.type);
+  } finally {
+    closeAll(sources); // a page ends before its ranges do: let go of their cursors
+  }
+}
+
+/** A page merged from `sources` (each newest first), the most recent change of state first. */
+function newestFirst(db: Databases, sources: Iterator<Entry>[], limit: number, type: string | undefined): Page {
   const tasks: TaskRecord[] = [];
   const heads = sources.map((source) => source.next());
   let examined = 0;
@@ -76,7 +85,7 @@ export function listTasks(db: Databases, options: ListOptions = {}): Page {
     examined++;
     last = entry.stateSeq;
     const task = db.tasks.get(entry.id);
-    if (task && (filter.type === undefined || task.type === filter.type)) tasks.push(task);
+    if (task && (type === undefined || task.type === type)) tasks.push(task);
   }
   const more = heads.some((head) => !head.done);
   return { tasks, nextCursor: more && last !== null ? String(last) : null };
@@ -141,8 +150,8 @@ export function stats(db: Databases, now: number): Stats {
 
 /** The age of the queue's task that became pending first. */
 function oldestPendingAge(db: Databases, queue: string, now: number): number | null {
-  const first = oldestFirst(pendingRanges(db, queue, 'oldest')).next();
-  const task = first.done ? undefined : db.tasks.get(first.value.id);
+  const id = oldestPendingId(db, queue);
+  const task = id === null ? undefined : db.tasks.get(id);
   return task ? Math.max(0, now - task.updatedAt) : null;
 }
 

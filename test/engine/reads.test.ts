@@ -166,6 +166,25 @@ describe('stats and queues', () => {
       assert.equal(a.paused, false);
     }));
 
+  test('reads that stop early release their cursors: hundreds of turns of them do not run out of LMDB readers', () =>
+    withEngine(async (engine) => {
+      const tasks = Array.from({ length: 30 }, (_, i) => ({ id: `t${i}`, type: 'job', priority: i % 3 === 0 ? 'high' : 'normal' }));
+      await engine.execute({ kind: 'submit', time: T0, tasks });
+      await engine.execute({ kind: 'submit', time: T0, tasks: [{ id: 'done', type: 'job' }] });
+      await engine.execute({ kind: 'cancel', time: T0, id: 'done' });
+      // After each commit lmdb-js starts a new read transaction; one a cursor still holds keeps its reader slot.
+      for (let i = 0; i < 300; i++) {
+        engine.stats(T0 + 1_000);
+        engine.list({ state: i % 2 === 0 ? 'pending' : 'cancelled', limit: 1 });
+        engine.list({ limit: 2 });
+        await engine.execute({ kind: 'progress', time: T0, id: 'nope', token: 1, fraction: 0 }).catch(() => undefined);
+        await engine.execute({ kind: 'pauseQueue', time: T0, queue: 'other' });
+      }
+      const cancelled = await engine.execute({ kind: 'cancelWhere', time: T0 + 2_000, filter: { state: 'pending' }, limit: 1 });
+      assert.equal(cancelled.count, 1);
+      assert.equal(engine.list({ state: 'pending', queue: 'default', limit: 1_000 }).tasks.length, 29);
+    }));
+
   test('the oldest pending age follows the task that became ready first', () =>
     withEngine(async (engine) => {
       await engine.execute({ kind: 'submit', time: T0, tasks: [{ id: 'first', type: 'job' }] });
