@@ -1,7 +1,8 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
 import type { QueueInfo, TaskFilter } from './commands.ts';
 import { invalid, notFound } from './errors.ts';
-import { closeAll, type Entry, oldestPendingId, pendingRanges } from './pending.ts';
+import { type Entry, merged } from './merge.ts';
+import { oldestPendingId, pendingRanges } from './pending.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
@@ -60,35 +61,23 @@ export function listTasks(db: Databases, options: ListOptions = {}): Page {
     else if (state === 'pending') for (const queue of queues) sources.push(...pendingRanges(db, queue, 'newest', below));
     else for (const queue of queues) sources.push(stateEntries(db, state, queue, below));
   }
-  try {
-    return newestFirst(db, sources, limit, filter.type);
-  } finally {
-    closeAll(sources); // a page ends before its ranges do: let go of their cursors
-  }
-}
-
-/** A page merged from `sources` (each newest first), the most recent change of state first. */
-function newestFirst(db: Databases, sources: Iterator<Entry>[], limit: number, type: string | undefined): Page {
+  const entries = merged(sources, 'newest');
   const tasks: TaskRecord[] = [];
-  const heads = sources.map((source) => source.next());
   let examined = 0;
   let last: number | null = null;
-  while (tasks.length < limit && examined < SCAN_BUDGET) {
-    let best = -1;
-    for (let i = 0; i < heads.length; i++) {
-      const head = heads[i]!;
-      if (!head.done && (best < 0 || head.value.stateSeq > (heads[best]!.value as Entry).stateSeq)) best = i;
+  try {
+    for (let next = entries.next(); !next.done; next = entries.next()) {
+      // A full page (or scan budget) with an entry still to come: the next page starts below the last.
+      if (tasks.length >= limit || examined >= SCAN_BUDGET) return { tasks, nextCursor: String(last) };
+      examined++;
+      last = next.value.stateSeq;
+      const task = db.tasks.get(next.value.id);
+      if (task && (filter.type === undefined || task.type === filter.type)) tasks.push(task);
     }
-    if (best < 0) return { tasks, nextCursor: null };
-    const entry = heads[best]!.value as Entry;
-    heads[best] = sources[best]!.next();
-    examined++;
-    last = entry.stateSeq;
-    const task = db.tasks.get(entry.id);
-    if (task && (type === undefined || task.type === type)) tasks.push(task);
+    return { tasks, nextCursor: null };
+  } finally {
+    entries.return(undefined); // a page ends before its ranges do: let go of their cursors
   }
-  const more = heads.some((head) => !head.done);
-  return { tasks, nextCursor: more && last !== null ? String(last) : null };
 }
 
 function* stateEntries(db: Databases, state: TaskState, queue: string, below: number): Generator<Entry> {

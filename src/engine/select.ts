@@ -1,7 +1,8 @@
 /** Finding tasks by state, queue and type through the indexes, for bulk commands and listings. */
 import type { TaskFilter } from './commands.ts';
 import { invalid } from './errors.ts';
-import { oldestFirst, pendingRanges } from './pending.ts';
+import { merged } from './merge.ts';
+import { pendingRanges } from './pending.ts';
 import type { Databases } from './store.ts';
 import { checkInteger, checkName, TASK_STATES, type TaskRecord, type TaskState } from './task.ts';
 
@@ -53,7 +54,7 @@ export function selectTasks(
 
 function* stateTasks(db: Databases, state: TaskState, queue: string): Generator<TaskRecord> {
   if (state === 'pending') {
-    for (const { id } of oldestFirst(pendingRanges(db, queue, 'oldest'))) yield db.tasks.get(id)!;
+    for (const { id } of merged(pendingRanges(db, queue, 'oldest'), 'oldest')) yield db.tasks.get(id)!;
     return;
   }
   for (const { value } of db.bystate.getRange({ start: [state, queue], end: [state, queue, Number.MAX_SAFE_INTEGER] })) {
