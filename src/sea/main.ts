@@ -17,7 +17,7 @@ import { homedir, tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { getRawAsset } from 'node:sea';
 import { pathToFileURL } from 'node:url';
-import { missingEnv, runsBroker } from './node-options.ts';
+import { restartForBroker } from './node-options.ts';
 
 type Asset = { key: string; size: number };
 // Filled in by scripts/build-binary.ts (esbuild `define`).
@@ -100,17 +100,8 @@ function assetDir(): string {
 
 // A broker's process needs an environment the C library reads at start-up
 // (src/sea/node-options.ts; the V8 options come from the SEA config): restart
-// in place with it first. Where process.execve is missing or fails, run as is.
-if (runsBroker(process.argv.slice(2)) && typeof process.execve === 'function') {
-  const env = missingEnv(process.env);
-  if (Object.keys(env).length > 0) {
-    try {
-      process.execve(process.execPath, [process.execPath, ...process.argv.slice(2)], { ...process.env, ...env });
-    } catch {
-      // run as we are
-    }
-  }
-}
+// in place with it first.
+restartForBroker(process.argv.slice(2), false, () => [process.execPath, ...process.argv.slice(2)]);
 
 try {
   const dir = assetDir();

@@ -6,8 +6,8 @@
 // garbage, so V8 never sees the burst is over and never shrinks it (its memory reducer keeps
 // waiting for a low allocation rate it only measures at a collection). That was most of the
 // broker's resident memory after loading 1,000,000 tasks: 250 MiB against 52 MiB for a broker
-// restarted over the same data. 8 MiB semi-spaces keep it near 130 MiB, for about 10% of bulk
-// submit throughput. Under bin/run.js a user's own --max-semi-space-size (command line or
+// restarted over the same data. 8 MiB semi-spaces keep it near 130 MiB; what that costs bulk
+// submits was within the noise of interleaved runs (up to about 10 % in one sweep of settings). Under bin/run.js a user's own --max-semi-space-size (command line or
 // NODE_OPTIONS) wins; in the single executable the cap always applies, since Node treats its
 // SEA execArgv as command-line options, which take precedence over NODE_OPTIONS.
 //
@@ -18,13 +18,13 @@
 export const BROKER_NODE_OPTIONS: readonly string[] = ['--max-semi-space-size=8'];
 
 /** Whether `argv` (the arguments after the script) names a command that runs a broker in this process. */
-export function runsBroker(argv: readonly string[]): boolean {
+function runsBroker(argv: readonly string[]): boolean {
   const [first, second] = argv;
   return first === 'dev' || first === 'broker:start' || (first === 'broker' && second === 'start');
 }
 
 /** The options of BROKER_NODE_OPTIONS that neither `execArgv` nor NODE_OPTIONS already sets. */
-export function missingNodeOptions(execArgv: readonly string[], nodeOptions = ''): string[] {
+function missingNodeOptions(execArgv: readonly string[], nodeOptions = ''): string[] {
   const given = [...execArgv, ...nodeOptions.split(/\s+/)];
   return BROKER_NODE_OPTIONS.filter((option) => {
     const name = option.split('=')[0]!;
@@ -44,6 +44,25 @@ export function missingNodeOptions(execArgv: readonly string[], nodeOptions = ''
 export const BROKER_ENV: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /** The variables of BROKER_ENV that `env` does not set. */
-export function missingEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+function missingEnv(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(Object.entries(BROKER_ENV).filter(([name]) => env[name] === undefined));
+}
+
+/**
+ * Restarts this process in place (process.execve: same pid, stdio and environment) with what a
+ * broker's process needs, when `commandArgs` run a broker and something is missing. `argvWith`
+ * builds the new argv from the node options still missing (none when `nodeOptions` is false: the
+ * single executable has them in its SEA config). Returns when there is nothing to do, or when
+ * process.execve is missing (Windows) or fails: the broker then runs with the defaults.
+ */
+export function restartForBroker(commandArgs: readonly string[], nodeOptions: boolean, argvWith: (missing: string[]) => string[]): void {
+  if (!runsBroker(commandArgs) || typeof process.execve !== 'function') return;
+  const missing = nodeOptions ? missingNodeOptions(process.execArgv, process.env.NODE_OPTIONS) : [];
+  const env = missingEnv(process.env);
+  if (missing.length === 0 && Object.keys(env).length === 0) return;
+  try {
+    process.execve(process.execPath, argvWith(missing), { ...process.env, ...env });
+  } catch {
+    // run as we are
+  }
 }
