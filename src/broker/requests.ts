@@ -86,6 +86,11 @@ function tasksOf(ctx: RequestContext, tasks: unknown): TaskInput[] {
   return tasks as TaskInput[];
 }
 
+/** All the tasks as one submit command: all written, or none. */
+function submitAll(ctx: RequestContext, tasks: TaskInput[], now: number): Promise<SubmitOutcome[]> {
+  return apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true);
+}
+
 function submitted({ task, created }: SubmitOutcome): Submitted {
   return { id: task.id, state: task.state, created };
 }
@@ -145,9 +150,7 @@ function stateOf(task: TaskRecord) {
 
 export const HANDLERS: Handlers = {
   async submit(ctx, raw) {
-    const tasks = tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks);
-    const now = ctx.clock();
-    const outcomes = await apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true);
+    const outcomes = await submitAll(ctx, tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks), ctx.clock());
     return outcomes.map(({ task, created }) => ({ task: wireTask(task), created }));
   },
   async enqueue(ctx, raw) {
@@ -155,7 +158,7 @@ export const HANDLERS: Handlers = {
     const tasks = tasksOf(ctx, list);
     const now = ctx.clock();
     if (each === true) return enqueueEach(ctx, tasks, now);
-    return (await apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true)).map(submitted);
+    return (await submitAll(ctx, tasks, now)).map(submitted);
   },
   get(ctx, raw) {
     return wireTask(ctx.engine.get(args<{ id: string }>(raw).id));
