@@ -5,5 +5,5 @@ import { restartForBroker } from '../src/sea/node-options.ts';
 // (src/sea/node-options.ts): restart in place with them, before anything is loaded.
 restartForBroker(process.argv.slice(2), true, (missing) => [process.execPath, ...missing, ...process.execArgv, ...process.argv.slice(1)]);
 
-const { runCli } = await import('../src/ui/run-cli.ts');
+const { runCli } = await import('../src/cli/run-cli.ts');
 await runCli(import.meta.url);

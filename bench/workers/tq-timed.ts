@@ -14,7 +14,7 @@
  * notices (no completions) and fails instead of printing figures.
  */
 import { TqWorker } from '../../src/worker/index.ts';
-import type { Fields, Logger } from '../../src/ui/log.ts';
+import type { Fields, Logger } from '../../src/log/logger.ts';
 
 const [address, concurrencyArg] = process.argv.slice(2);
 if (!address || !concurrencyArg) throw new Error('usage: tq-timed.ts HOST:PORT CONCURRENCY');

@@ -4,12 +4,12 @@
  */
 import { hostname } from 'node:os';
 import { Engine } from '../engine/engine.ts';
-import type { HttpServer } from '../http/server.ts';
-import type { Logger } from '../ui/log.ts';
+import type { HttpServer } from './http/server.ts';
+import type { Logger } from '../log/logger.ts';
 import type { BrokerConfig } from './config.ts';
 import { Dispatcher } from './dispatch.ts';
 import type { RequestContext } from './requests.ts';
-import { ProtocolServer } from './server.ts';
+import { ProtocolServer } from './tcp/server.ts';
 import { Timers } from './timers.ts';
 import { Waiters } from './waiters.ts';
 
@@ -57,7 +57,7 @@ export class Broker {
       broker.address = await broker.server.listen(config.host, config.port);
       if (config.http) {
         // Loaded only here, so that `tq --help` and the other commands never load fastify or prom-client.
-        const { startHttpServer } = await import('../http/server.ts');
+        const { startHttpServer } = await import('./http/server.ts');
         broker.http = await startHttpServer({ context: broker.context, log, accepting: () => broker.stopping === null }, config.httpHost, config.httpPort);
         log.info('http listening', { host: broker.http.host, port: broker.http.port, url: broker.http.url });
       }

@@ -1,6 +1,6 @@
 /** The broker's settings, with their defaults and per-queue overrides. */
-import { invalid } from '../engine/errors.ts';
-import { checkInteger, checkName, DEFAULTS } from '../engine/task.ts';
+import { invalid } from '../model/errors.ts';
+import { checkInteger, checkName, DEFAULTS } from '../model/task.ts';
 import { parseDuration } from '../config/duration.ts';
 import { readConfigFile, resolveConfig, type Spec } from '../config/layers.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';

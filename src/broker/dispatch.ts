@@ -6,11 +6,11 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Engine } from '../engine/engine.ts';
-import type { Task } from '../engine/task.ts';
+import type { Task } from '../model/task.ts';
 import type { WorkerHello, WorkerInfo } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';
-import type { Logger } from '../ui/log.ts';
-import type { Peer } from './peer.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Peer } from './tcp/peer.ts';
 
 const MAX_CLAIM = 1_000;
 /** A disconnected worker stays listed this long (its leases may still be live). */

@@ -1,6 +1,6 @@
 /** `tq broker start`: load the configuration, run a broker until SIGTERM or SIGINT, stop cleanly. */
-import { TqError } from '../engine/errors.ts';
-import { createLogger, type LogLevel } from '../ui/log.ts';
+import { TqError } from '../model/errors.ts';
+import { createLogger, type LogLevel } from '../log/logger.ts';
 import { Broker } from './broker.ts';
 import { type BrokerConfig, loadBrokerConfig } from './config.ts';
 

@@ -3,9 +3,9 @@
  * answer shaped for the wire. The queue's rules stay in the engine; this is translation.
  */
 import type { Engine } from '../engine/engine.ts';
-import { invalid } from '../engine/errors.ts';
+import { invalid } from '../model/errors.ts';
 import { BULK_LIMIT_MAX, type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
-import { FINISHED_STATES, type TaskRecord } from '../engine/task.ts';
+import { FINISHED_STATES, type TaskRecord } from '../model/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
 import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError } from '../protocol/messages.ts';
 import { uuidv7 } from '../protocol/ids.ts';

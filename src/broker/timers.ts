@@ -3,7 +3,7 @@
  * tasks are purged. Each tick first reads (cheap, no transaction) and writes only when there is work.
  */
 import type { Engine } from '../engine/engine.ts';
-import type { Logger } from '../ui/log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { BrokerConfig } from './config.ts';
 import { type Dispatcher, randomSeed } from './dispatch.ts';
 

@@ -1,6 +1,6 @@
 /** Requests waiting for a task to finish (`tq submit --wait`, `tq status --wait`), woken after each durable batch. */
 import type { Engine } from '../engine/engine.ts';
-import { FINISHED_STATES } from '../engine/task.ts';
+import { FINISHED_STATES } from '../model/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
 
 const MAX_WAITERS = 10_000;

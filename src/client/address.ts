@@ -1,5 +1,5 @@
 /** `host:port` addresses as flags and TQ_BROKER give them. */
-import { invalid } from '../engine/errors.ts';
+import { invalid } from '../model/errors.ts';
 
 export const DEFAULT_BROKER = '127.0.0.1:7070';
 

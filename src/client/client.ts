@@ -4,7 +4,7 @@
  */
 import type { BulkOutcome, QueueInfo, TaskFilter } from '../engine/commands.ts';
 import type { Stats } from '../engine/reads.ts';
-import { FINISHED_STATES } from '../engine/task.ts';
+import { FINISHED_STATES } from '../model/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import type { ListArgs, Op, Ops, Submitted, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
 import { type Address, DEFAULT_BROKER, parseAddress } from './address.ts';

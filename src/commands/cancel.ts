@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { brokerFlag, outputFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { brokerFlag, outputFlag } from '../cli/flags.ts';
 
 export default class Cancel extends TqCommand {
   static override description = 'Cancel a task: pending, scheduled and failed ones at once; a running one when its worker stops it';
@@ -10,7 +10,7 @@ export default class Cancel extends TqCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Cancel);
-    const { cancelTask } = await import('../ui/task-commands.ts');
+    const { cancelTask } = await import('../cli/task-commands.ts');
     await cancelTask(args.id, flags);
   }
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
+import { TqCommand } from '../cli/command.ts';
 
 export default class Dev extends TqCommand {
   static override description = `Run tq on this machine: a broker and a pool of workers with the built-in handlers
@@ -19,7 +19,7 @@ The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, f
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Dev);
-    const { runDev } = await import('../ui/dev.ts');
+    const { runDev } = await import('../cli/dev.ts');
     await runDev({
       dataDir: flags['data-dir'],
       port: flags.port,

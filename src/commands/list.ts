@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { TASK_STATES } from '../engine/task.ts';
-import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { TASK_STATES } from '../model/task.ts';
+import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../cli/flags.ts';
 
 export default class List extends TqCommand {
   static override description = `List tasks, the most recent change of state first
@@ -20,7 +20,7 @@ Shows one page (--limit, at most 1000); the next page is --cursor with the value
 
   async run(): Promise<void> {
     const { flags } = await this.parse(List);
-    const { listTasks } = await import('../ui/task-commands.ts');
+    const { listTasks } = await import('../cli/task-commands.ts');
     await listTasks(flags, 'tq list');
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { brokerFlag, outputFlag, readDataDirFlag } from '../cli/flags.ts';
 
 export default class QueueDepth extends TqCommand {
   static override description = 'Show how deep each queue is: pending, scheduled, running, failed and dead tasks, and the age of the oldest pending one';
@@ -14,7 +14,7 @@ export default class QueueDepth extends TqCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(QueueDepth);
-    const { showQueueDepth } = await import('../ui/admin-commands.ts');
+    const { showQueueDepth } = await import('../cli/admin-commands.ts');
     await showQueueDepth(flags);
   }
 }

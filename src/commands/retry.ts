@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { brokerFlag, outputFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { brokerFlag, outputFlag } from '../cli/flags.ts';
 
 export default class Retry extends TqCommand {
   static override description = 'Retry a failed, dead or cancelled task now: it becomes pending with its attempts reset';
@@ -10,7 +10,7 @@ export default class Retry extends TqCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Retry);
-    const { retryTask } = await import('../ui/task-commands.ts');
+    const { retryTask } = await import('../cli/task-commands.ts');
     await retryTask(args.id, flags);
   }
 }

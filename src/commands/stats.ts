@@ -1,5 +1,5 @@
-import { TqCommand } from '../ui/command.ts';
-import { brokerFlag, outputFlag, readDataDirFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { brokerFlag, outputFlag, readDataDirFlag } from '../cli/flags.ts';
 
 export default class Stats extends TqCommand {
   static override description = 'Count tasks per queue and state, and per queue and priority';
@@ -8,7 +8,7 @@ export default class Stats extends TqCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Stats);
-    const { showStats } = await import('../ui/admin-commands.ts');
+    const { showStats } = await import('../cli/admin-commands.ts');
     await showStats(flags);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { usageError } from '../ui/errors.ts';
-import { brokerFlag, outputFlag, readDataDirFlag, waitTimeoutFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { usageError } from '../cli/errors.ts';
+import { brokerFlag, outputFlag, readDataDirFlag, waitTimeoutFlag } from '../cli/flags.ts';
 
 export default class Status extends TqCommand {
   static override description = `Show one task in detail: its fields, attempts with their errors, result and lease holder
@@ -21,7 +21,7 @@ With --wait, waits until the task finishes first; exits 1 if it ends dead or can
     const { args, flags } = await this.parse(Status);
     if (flags['wait-timeout'] !== undefined && !flags.wait) throw usageError('--wait-timeout needs --wait');
     if (flags.wait && flags['data-dir'] !== undefined) throw usageError('--wait needs a broker to hear when the task finishes: drop --data-dir');
-    const { showStatus } = await import('../ui/task-commands.ts');
+    const { showStatus } = await import('../cli/task-commands.ts');
     await showStatus(args.id, { ...flags, wait: flags.wait ?? false });
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { usageError } from '../ui/errors.ts';
-import { brokerFlag, conflicts, outputFlag, waitTimeoutFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { usageError } from '../cli/errors.ts';
+import { brokerFlag, conflicts, outputFlag, waitTimeoutFlag } from '../cli/flags.ts';
 
 const PER_TASK = ['type', 'payload', 'payload-file', 'queue', 'priority', 'delay', 'at', 'max-retries', 'timeout', 'idempotency-key', 'tag', 'wait', 'wait-timeout'];
 
@@ -46,7 +46,7 @@ Prints the new task's id (the whole task with --output json|yaml). With --wait, 
     ]);
     if (conflict) throw usageError(conflict);
     if (flags['wait-timeout'] !== undefined && !flags.wait) throw usageError('--wait-timeout needs --wait');
-    const { runSubmit, runBatchSubmit } = await import('../ui/submit-command.ts');
+    const { runSubmit, runBatchSubmit } = await import('../cli/submit-command.ts');
     if (flags['batch-file'] !== undefined) await runBatchSubmit(flags['batch-file'], flags.broker, flags.output);
     else await runSubmit({ ...flags, wait: flags.wait ?? false });
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { usageError } from '../ui/errors.ts';
-import { brokerFlag, outputFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { usageError } from '../cli/errors.ts';
+import { brokerFlag, outputFlag } from '../cli/flags.ts';
 
 export default class Top extends TqCommand {
   static override description = `Watch the queues live: depth, rates, workers and the latest failures
@@ -26,7 +26,7 @@ When stdout is not a terminal, or with --output json|yaml, prints one snapshot a
       throw usageError((error as Error).message);
     }
     if (intervalMs < 100 || intervalMs > 3_600_000) throw usageError(`--interval ${flags.interval} is out of range: use 100ms to 1h`);
-    const { runTop } = await import('../ui/top/run.ts');
+    const { runTop } = await import('../top/run.ts');
     await runTop({ broker: flags.broker, intervalMs, output: flags.output });
   }
 }

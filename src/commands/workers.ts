@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../ui/command.ts';
-import { usageError } from '../ui/errors.ts';
-import { brokerFlag, outputFlag } from '../ui/flags.ts';
+import { TqCommand } from '../cli/command.ts';
+import { usageError } from '../cli/errors.ts';
+import { brokerFlag, outputFlag } from '../cli/flags.ts';
 
 export default class Workers extends TqCommand {
   static override description = `List the workers connected to the broker: queues, busy slots, heartbeat, CPU and memory
@@ -19,7 +19,7 @@ Workers are live broker state, not stored in the data directory, so this always 
     if (flags['data-dir'] !== undefined) {
       throw usageError('workers are live broker state, not stored in the data directory: ask a running broker with --broker instead of --data-dir');
     }
-    const { showWorkers } = await import('../ui/admin-commands.ts');
+    const { showWorkers } = await import('../cli/admin-commands.ts');
     await showWorkers(flags);
   }
 }

@@ -1,5 +1,5 @@
 /** Durations as people write them: 500ms, 30s, 5m, 2h, 7d, or a bare number of milliseconds. */
-import { invalid } from '../engine/errors.ts';
+import { invalid } from '../model/errors.ts';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 

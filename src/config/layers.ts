@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { load } from 'js-yaml';
-import { invalid } from '../engine/errors.ts';
+import { invalid } from '../model/errors.ts';
 import { parseDuration } from './duration.ts';
 
 export type FieldKind = 'string' | 'integer' | 'duration' | 'boolean' | 'list';

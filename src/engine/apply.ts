@@ -3,7 +3,7 @@ import { cancel, cancelWhere } from './cancel.ts';
 import { claim } from './claim.ts';
 import type { Command, CommandKind, CommandOf, ResultOf } from './commands.ts';
 import { dlqPurge, dlqReplay } from './dead-letter.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../model/errors.ts';
 import { expireLeases, heartbeat, progress, rearmLeases } from './lease.ts';
 import type { Limits } from './limits.ts';
 import { ack, nack, release } from './outcome.ts';

@@ -3,9 +3,9 @@
  * `cancelRequested` until its worker reports, then ends `cancelled` whatever it reports.
  */
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
-import { notFound, TqError } from './errors.ts';
+import { notFound, TqError } from '../model/errors.ts';
 import { checkFilter, checkLimit, selectTasks } from './select.ts';
-import type { TaskRecord, TaskState } from './task.ts';
+import type { TaskRecord, TaskState } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
 const CANCELLABLE: readonly TaskState[] = ['waiting', 'scheduled', 'pending', 'failed', 'running'];

@@ -3,8 +3,8 @@
  * each under a new lease with a fencing token that is never reused.
  */
 import type { CommandOf } from './commands.ts';
-import { invalid } from './errors.ts';
-import { checkInteger, checkName, MAX_HISTORY, type Task } from './task.ts';
+import { invalid } from '../model/errors.ts';
+import { checkInteger, checkName, MAX_HISTORY, type Task } from '../model/task.ts';
 import { readPayload } from './reads.ts';
 import type { Txn } from './txn.ts';
 

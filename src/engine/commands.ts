@@ -3,7 +3,7 @@
  * the time (epoch ms), the ids of new tasks and a seed for random draws (backoff jitter), so that
  * applying the same commands to the same state always gives the same state.
  */
-import type { Retention, Task, TaskRecord, TaskState } from './task.ts';
+import type { Retention, Task, TaskRecord, TaskState } from '../model/task.ts';
 
 export interface NewTask {
   id: string;

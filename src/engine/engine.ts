@@ -7,13 +7,13 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCommand } from './apply.ts';
 import type { Command, CommandKind, CommandOf, QueueInfo, ResultOf } from './commands.ts';
-import { TqError } from './errors.ts';
+import { TqError } from '../model/errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { getTask, listQueues, listTasks, stats, type ListOptions, type Page, type Stats } from './reads.ts';
 import { nextDueAt } from './schedule.ts';
 import { nextLeaseExpiry } from './lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';
-import type { Task } from './task.ts';
+import type { Task } from '../model/task.ts';
 import { type Change, type Counters, Txn } from './txn.ts';
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: TqError };

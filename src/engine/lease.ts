@@ -5,9 +5,9 @@
 import { draws } from './backoff.ts';
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf, type HeartbeatOutcome } from './commands.ts';
 import { checkLimit } from './select.ts';
-import { invalid, TqError } from './errors.ts';
+import { invalid, TqError } from '../model/errors.ts';
 import { failAttempt, heldTask } from './outcome.ts';
-import type { TaskRecord } from './task.ts';
+import type { TaskRecord } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
 const MAX_HEARTBEAT_LEASES = 100_000;

@@ -5,10 +5,10 @@
  */
 import { backoffDelayMs } from './backoff.ts';
 import type { CommandOf } from './commands.ts';
-import { notFound, TqError } from './errors.ts';
+import { notFound, TqError } from '../model/errors.ts';
 import { encodeValue } from './submit.ts';
 import type { Limits } from './limits.ts';
-import { type Attempt, type TaskRecord, truncateError } from './task.ts';
+import { type Attempt, type TaskRecord, truncateError } from '../model/task.ts';
 import { RESULT, type Txn } from './txn.ts';
 
 /** The running task that `token` still holds, or a STALE_TOKEN error. */

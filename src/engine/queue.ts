@@ -1,7 +1,7 @@
 /** Queue administration: pause and resume claiming, drain pending tasks. */
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf, type QueueInfo } from './commands.ts';
 import { checkFilter, checkLimit, selectTasks } from './select.ts';
-import { checkName } from './task.ts';
+import { checkName } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
 export function setPaused(tx: Txn, queue: string, paused: boolean): QueueInfo {

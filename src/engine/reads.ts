@@ -1,11 +1,11 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
 import type { QueueInfo, TaskFilter } from './commands.ts';
-import { invalid, notFound } from './errors.ts';
+import { invalid, notFound } from '../model/errors.ts';
 import { type Entry, merged } from './merge.ts';
 import { oldestPendingId, pendingRanges } from './pending.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
-import { TASK_STATES, type Task, type TaskRecord, type TaskState } from './task.ts';
+import { TASK_STATES, type Task, type TaskRecord, type TaskState } from '../model/task.ts';
 import { PAYLOAD, plain, RESULT } from './txn.ts';
 
 export const MAX_PAGE = 1_000;

@@ -4,7 +4,7 @@
  * with no per-value schema. Adding a field means appending it here and bumping FORMAT_VERSION.
  */
 import { Packr } from 'msgpackr';
-import type { Attempt, Lease, Progress, TaskRecord, TaskState } from './task.ts';
+import type { Attempt, Lease, Progress, TaskRecord, TaskState } from '../model/task.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, copyBuffers: true } as ConstructorParameters<typeof Packr>[0]);
 

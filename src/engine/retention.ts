@@ -1,8 +1,8 @@
 /** `purge`: finished tasks past their retention period are deleted, oldest first, bounded per call. */
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
 import { checkLimit, queueNames } from './select.ts';
-import { invalid } from './errors.ts';
-import { checkInteger, DEFAULTS, type Retention, type TaskState } from './task.ts';
+import { invalid } from '../model/errors.ts';
+import { checkInteger, DEFAULTS, type Retention, type TaskState } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
 export function purge(tx: Txn, command: CommandOf<'purge'>): BulkOutcome {

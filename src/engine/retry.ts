@@ -1,8 +1,8 @@
 /** `retry` and `retryWhere`: dead, failed or cancelled tasks go back to pending with attempts reset. */
 import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
-import { notFound, TqError } from './errors.ts';
+import { notFound, TqError } from '../model/errors.ts';
 import { checkFilter, checkLimit, selectTasks } from './select.ts';
-import type { TaskRecord, TaskState } from './task.ts';
+import type { TaskRecord, TaskState } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
 const RETRYABLE: readonly TaskState[] = ['dead', 'failed', 'cancelled'];

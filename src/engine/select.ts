@@ -1,10 +1,10 @@
 /** Finding tasks by state, queue and type through the indexes, for bulk commands and listings. */
 import type { TaskFilter } from './commands.ts';
-import { invalid } from './errors.ts';
+import { invalid } from '../model/errors.ts';
 import { merged } from './merge.ts';
 import { pendingRanges } from './pending.ts';
 import type { Databases } from './store.ts';
-import { checkInteger, checkName, TASK_STATES, type TaskRecord, type TaskState } from './task.ts';
+import { checkInteger, checkName, TASK_STATES, type TaskRecord, type TaskState } from '../model/task.ts';
 
 export function queueNames(db: Databases): string[] {
   return [...db.queues.getKeys()] as string[];

@@ -5,9 +5,9 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
-import { TqError } from './errors.ts';
+import { TqError } from '../model/errors.ts';
 import { recordEncoding } from './record.ts';
-import type { TaskRecord } from './task.ts';
+import type { TaskRecord } from '../model/task.ts';
 
 export const FORMAT_VERSION = 2;
 const LOCK_FILE = 'broker.lock';

@@ -1,6 +1,6 @@
 /** `submit`: validate every new task completely, then write them (or return the task a key names). */
 import type { CommandOf, NewTask, SubmitOutcome } from './commands.ts';
-import { invalid, TqError } from './errors.ts';
+import { invalid, TqError } from '../model/errors.ts';
 import type { Limits } from './limits.ts';
 import {
   checkInteger,
@@ -11,7 +11,7 @@ import {
   MAX_TAGS,
   parsePriority,
   type TaskRecord,
-} from './task.ts';
+} from '../model/task.ts';
 import { idemHash, PAYLOAD, plain, type Txn } from './txn.ts';
 
 const MAX_ID_CHARS = 64;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Key } from 'lmdb';
 import { Packr } from 'msgpackr';
 import type { Databases } from './store.ts';
-import type { TaskRecord, TaskState } from './task.ts';
+import type { TaskRecord, TaskState } from '../model/task.ts';
 
 /** Plain msgpack, with no msgpackr-only extensions, so any language can read payloads and results. */
 export const plain = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });

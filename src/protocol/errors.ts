@@ -1,5 +1,5 @@
 /** Error codes that only the protocol raises, beside the engine's (src/engine/errors.ts). */
-import { TqError } from '../engine/errors.ts';
+import { TqError } from '../model/errors.ts';
 import type { WireError } from './messages.ts';
 
 export const PROTOCOL_ERROR_CODES = [

@@ -5,7 +5,7 @@
  */
 import type { BulkOutcome, HeartbeatOutcome, LeaseRef, QueueInfo, TaskFilter } from '../engine/commands.ts';
 import type { Stats } from '../engine/reads.ts';
-import type { TaskState } from '../engine/task.ts';
+import type { TaskState } from '../model/task.ts';
 
 export const PROTOCOL_VERSION = 2;
 

@@ -2,7 +2,7 @@
  * The engine's task as the wire shows it: the engine's bookkeeping (sequences, sizes) left out.
  * Payload and result come only with a whole task (get, wait, a push), not in listings or submit answers.
  */
-import type { Task, TaskRecord } from '../engine/task.ts';
+import type { Task, TaskRecord } from '../model/task.ts';
 import type { WireTask } from './messages.ts';
 
 export function wireTask(task: TaskRecord | Task): WireTask {

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Interfaces, Plugin } from '@oclif/core';
 import { COMMANDS } from '../commands/index.ts';
-import { runCli } from '../ui/run-cli.ts';
+import { runCli } from '../cli/run-cli.ts';
 import pkg from '../../package.json' with { type: 'json' };
 
 const pjson = {

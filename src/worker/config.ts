@@ -5,8 +5,8 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { DEFAULT_BROKER } from '../client/address.ts';
 import { readConfigFile, resolveConfig, type Spec } from '../config/layers.ts';
-import { invalid } from '../engine/errors.ts';
-import type { LogLevel } from '../ui/log.ts';
+import { invalid } from '../model/errors.ts';
+import type { LogLevel } from '../log/logger.ts';
 import { DEFAULT_CONCURRENCY, DEFAULT_GRACE_MS } from './options.ts';
 
 export interface WorkerConfig {

@@ -5,7 +5,7 @@
  * and after the attempt ended, and a failed report is only logged.
  */
 import type { Ops } from '../protocol/messages.ts';
-import type { Fields, Logger } from '../ui/log.ts';
+import type { Fields, Logger } from '../log/logger.ts';
 import type { Job } from './job.ts';
 import type { HandlerContext } from './types.ts';
 

@@ -7,7 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { invalid } from '../engine/errors.ts';
+import { invalid } from '../model/errors.ts';
 import { BUILTIN_HANDLERS } from './builtins.ts';
 import type { Handler, Handlers } from './types.ts';
 

@@ -6,7 +6,7 @@
  */
 import type { LeaseRef, HeartbeatOutcome } from '../engine/commands.ts';
 import type { Ops } from '../protocol/messages.ts';
-import type { Logger } from '../ui/log.ts';
+import type { Logger } from '../log/logger.ts';
 
 export interface HeartbeatDeps {
   request: (args: Ops['heartbeat']['args'], timeoutMs: number) => Promise<HeartbeatOutcome>;

@@ -3,7 +3,7 @@
  * (a second signal skips what is left of the grace), stop cleanly, exit 0.
  */
 import { formatDuration } from '../config/duration.ts';
-import { createLogger } from '../ui/log.ts';
+import { createLogger } from '../log/logger.ts';
 import { type WorkerConfig, loadWorkerConfig } from './config.ts';
 import { loadHandlers } from './handlers.ts';
 import { TqWorker } from './worker.ts';

@@ -2,9 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type Address, DEFAULT_BROKER, parseAddress } from '../client/address.ts';
-import { invalid } from '../engine/errors.ts';
-import { checkName } from '../engine/task.ts';
-import { createLogger, type Logger } from '../ui/log.ts';
+import { invalid } from '../model/errors.ts';
+import { checkName } from '../model/task.ts';
+import { createLogger, type Logger } from '../log/logger.ts';
 import { withBuiltins } from './handlers.ts';
 import type { Handler, Handlers } from './types.ts';
 

@@ -9,7 +9,7 @@
  */
 import { RemoteError } from '../protocol/errors.ts';
 import type { Ops, OutcomeReport } from '../protocol/messages.ts';
-import type { Logger } from '../ui/log.ts';
+import type { Logger } from '../log/logger.ts';
 import type { Job, Outcome } from './job.ts';
 
 

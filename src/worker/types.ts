@@ -4,7 +4,7 @@
  * the attempt.
  */
 import type { WireTask } from '../protocol/messages.ts';
-import type { Logger } from '../ui/log.ts';
+import type { Logger } from '../log/logger.ts';
 
 /** The task a handler runs, with its payload typed as the handler expects. */
 export type HandlerTask<Payload = unknown> = Omit<WireTask, 'payload'> & { payload: Payload };

@@ -22,7 +22,7 @@ import { Connection } from '../client/connection.ts';
 import { formatDuration } from '../config/duration.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import type { BrokerMessage, Ops, Welcome, WireTask } from '../protocol/messages.ts';
-import type { Logger } from '../ui/log.ts';
+import type { Logger } from '../log/logger.ts';
 import { handlerContext } from './context.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { Job, type Outcome } from './job.ts';

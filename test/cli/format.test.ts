@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { load } from 'js-yaml';
 import { test } from 'node:test';
-import { oneLineParseError } from '../../src/ui/parse-errors.ts';
-import { fromJsonValue, relativeTime, toPlain } from '../../src/ui/format.ts';
-import { toJson, toYaml } from '../../src/ui/output.ts';
-import { chunkBatch, parseBatch } from '../../src/ui/submit.ts';
-import { fitWidths, listTable } from '../../src/ui/table.ts';
-import { CliError } from '../../src/ui/errors.ts';
+import { oneLineParseError } from '../../src/cli/parse-errors.ts';
+import { fromJsonValue, relativeTime, toPlain } from '../../src/cli/format.ts';
+import { toJson, toYaml } from '../../src/cli/output.ts';
+import { chunkBatch, parseBatch } from '../../src/cli/submit.ts';
+import { fitWidths, listTable } from '../../src/cli/table.ts';
+import { CliError } from '../../src/cli/errors.ts';
 
 const T = Date.UTC(2026, 10, 22, 6, 30, 0, 123);
 

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { QueueStats, Stats } from '../../src/engine/reads.ts';
-import { TASK_STATES, type TaskState } from '../../src/engine/task.ts';
+import { TASK_STATES, type TaskState } from '../../src/model/task.ts';
 import type { WireTask, WorkerInfo } from '../../src/protocol/messages.ts';
-import { screenLines } from '../../src/ui/top/app.ts';
-import { plain } from '../../src/ui/top/components/segs.ts';
-import { INITIAL_UI, onKey, type UiState } from '../../src/ui/top/keys.ts';
-import type { TopData } from '../../src/ui/top/model.ts';
-import { RATE_WINDOW_MS, RateTracker } from '../../src/ui/top/rates.ts';
-import { bar, cellWidth, compactNumber, formatRate, sparkline, stackCells } from '../../src/ui/top/text.ts';
+import { screenLines } from '../../src/top/app.ts';
+import { plain } from '../../src/top/components/segs.ts';
+import { INITIAL_UI, onKey, type UiState } from '../../src/top/keys.ts';
+import type { TopData } from '../../src/top/model.ts';
+import { RATE_WINDOW_MS, RateTracker } from '../../src/top/rates.ts';
+import { bar, cellWidth, compactNumber, formatRate, sparkline, stackCells } from '../../src/top/text.ts';
 
 function queue(name: string, states: Partial<Record<TaskState, number>>, paused = false): QueueStats {
   const all = Object.fromEntries(TASK_STATES.map((state) => [state, states[state] ?? 0])) as Record<TaskState, number>;

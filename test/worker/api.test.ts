@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
-import { createLogger } from '../../src/ui/log.ts';
+import { createLogger } from '../../src/log/logger.ts';
 import { type HandlerContext, TqWorker } from '../../src/worker/index.ts';
 import { type BrokerProcess, eventually } from '../helpers/broker.ts';
 import { startTestBroker, waitForState, removeBrokerDirs } from './helpers.ts';

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { type AddressInfo, createServer } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import type { TqClient } from '../../src/client/client.ts';
-import type { TaskState } from '../../src/engine/task.ts';
+import type { TaskState } from '../../src/model/task.ts';
 import type { WireTask } from '../../src/protocol/messages.ts';
 import { type BrokerProcess, eventually, removeDir, RUN, startBroker, tempDir } from '../helpers/broker.ts';
 

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
+import { TqCommand } from '../../cli/command.ts';
 
 export default class BrokerStart extends TqCommand {
   static override description = 'Start a broker: keeps every task in LMDB, serves clients and workers over TCP, and the REST API, /metrics and a web dashboard over HTTP';

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { brokerFlag, outputFlag, readDataDirFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { brokerFlag, outputFlag, readDataDirFlag } from '../../cli/flags.ts';
 
 export default class DataBackup extends TqCommand {
   static override description = `Copy the data into an empty directory: a consistent snapshot, taken while the broker keeps running
@@ -12,7 +12,7 @@ Through the broker by default: the broker writes DIR, on its own machine (a rela
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(DataBackup);
-    const { backupData } = await import('../../ui/admin-commands.ts');
+    const { backupData } = await import('../../cli/admin-commands.ts');
     await backupData(args.dir, flags);
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { outputFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { outputFlag } from '../../cli/flags.ts';
 
 export default class DataInfo extends TqCommand {
   static override description = `Describe a data directory: format version, size on disk, tasks per state, queues, and whether a broker runs on it
@@ -14,7 +14,7 @@ Opens it read-only, without the broker's lock, so it works beside a running brok
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DataInfo);
-    const { showDataInfo } = await import('../../ui/admin-commands.ts');
+    const { showDataInfo } = await import('../../cli/admin-commands.ts');
     await showDataInfo(flags['data-dir'], flags);
   }
 }

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../../cli/flags.ts';
 
 export default class DlqList extends TqCommand {
   static override description = 'List the dead-letter queue: tasks that used up their retries, with their last error';
@@ -16,7 +16,7 @@ export default class DlqList extends TqCommand {
 
   async run(): Promise<void> {
     const { flags } = await this.parse(DlqList);
-    const { listDead } = await import('../../ui/task-commands.ts');
+    const { listDead } = await import('../../cli/task-commands.ts');
     await listDead(flags);
   }
 }

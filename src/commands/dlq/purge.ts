@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { usageError } from '../../ui/errors.ts';
-import { brokerFlag, outputFlag, yesFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { usageError } from '../../cli/errors.ts';
+import { brokerFlag, outputFlag, yesFlag } from '../../cli/flags.ts';
 
 export default class DlqPurge extends TqCommand {
   static override description = `Delete dead tasks for good (all of them, or one queue's)
@@ -20,7 +20,7 @@ Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;
     if (!flags.yes) {
       throw usageError(`this deletes every dead task${flags.queue === undefined ? '' : ` of queue ${flags.queue}`} for good: add --yes to confirm`);
     }
-    const { purgeDead } = await import('../../ui/admin-commands.ts');
+    const { purgeDead } = await import('../../cli/admin-commands.ts');
     await purgeDead(flags);
   }
 }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { usageError } from '../../ui/errors.ts';
-import { brokerFlag, outputFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { usageError } from '../../cli/errors.ts';
+import { brokerFlag, outputFlag } from '../../cli/flags.ts';
 
 export default class DlqReplay extends TqCommand {
   static override description = `Replay dead tasks: they become pending again with their attempts reset
@@ -22,7 +22,7 @@ Name the tasks by id, or replay every dead task with --all, or every dead task o
     const ids = argv as string[];
     if (ids.length > 0 && (flags.all || flags.queue !== undefined)) throw usageError('name task ids or use --all/--queue, not both');
     if (ids.length === 0 && !flags.all && flags.queue === undefined) throw usageError('name the dead tasks to replay by id, or pass --all (or --queue Q)');
-    const { replayDead } = await import('../../ui/admin-commands.ts');
+    const { replayDead } = await import('../../cli/admin-commands.ts');
     await replayDead(ids, flags);
   }
 }

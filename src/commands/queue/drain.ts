@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { usageError } from '../../ui/errors.ts';
-import { brokerFlag, outputFlag, yesFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { usageError } from '../../cli/errors.ts';
+import { brokerFlag, outputFlag, yesFlag } from '../../cli/flags.ts';
 
 export default class QueueDrain extends TqCommand {
   static override description = `Delete a queue's pending tasks for good (running, scheduled and finished ones stay)
@@ -14,7 +14,7 @@ Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;
   async run(): Promise<void> {
     const { args, flags } = await this.parse(QueueDrain);
     if (!flags.yes) throw usageError(`this deletes every pending task of queue ${args.queue} for good: add --yes to confirm`);
-    const { drainQueue } = await import('../../ui/admin-commands.ts');
+    const { drainQueue } = await import('../../cli/admin-commands.ts');
     await drainQueue(args.queue, flags);
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { brokerFlag, outputFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { brokerFlag, outputFlag } from '../../cli/flags.ts';
 
 export default class QueuePause extends TqCommand {
   static override description = 'Pause a queue: its tasks stay pending and no worker gets them until it is resumed';
@@ -10,7 +10,7 @@ export default class QueuePause extends TqCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(QueuePause);
-    const { setQueuePaused } = await import('../../ui/admin-commands.ts');
+    const { setQueuePaused } = await import('../../cli/admin-commands.ts');
     await setQueuePaused(args.queue, true, flags);
   }
 }

@@ -1,6 +1,6 @@
 import { Args } from '@oclif/core';
-import { TqCommand } from '../../ui/command.ts';
-import { brokerFlag, outputFlag } from '../../ui/flags.ts';
+import { TqCommand } from '../../cli/command.ts';
+import { brokerFlag, outputFlag } from '../../cli/flags.ts';
 
 export default class QueueResume extends TqCommand {
   static override description = 'Resume a paused queue: workers get its tasks again';
@@ -10,7 +10,7 @@ export default class QueueResume extends TqCommand {
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(QueueResume);
-    const { setQueuePaused } = await import('../../ui/admin-commands.ts');
+    const { setQueuePaused } = await import('../../cli/admin-commands.ts');
     await setQueuePaused(args.queue, false, flags);
   }
 }

@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { brokerFlag, TqCommand } from '../../ui/command.ts';
+import { brokerFlag, TqCommand } from '../../cli/command.ts';
 
 export default class WorkerStart extends TqCommand {
   static override description = 'Start a worker: runs the tasks a broker pushes to it with your handlers and the built-in ones (echo, sleep, fail, exec)';

@@ -1,0 +1,290 @@
+/**
+ * The JSON schemas of the REST API. Fastify validates requests with these very objects, and
+ * openapi.ts builds /api/v1/openapi.json from them (each object named in NAMED becomes a component),
+ * so the document cannot drift from what the server accepts. The task is the CLI's JSON task
+ * (src/cli/format.ts toPlain): ISO-8601 times, binary values as {"$base64": "..."}.
+ */
+import { BULK_LIMIT_MAX } from '../../engine/commands.ts';
+import { MAX_PAGE } from '../../engine/reads.ts';
+import { MAX_RETRIES_LIMIT, MAX_TAGS, PRIORITY_NAMES, TASK_STATES } from '../../model/task.ts';
+
+export type JsonSchema = Record<string, unknown>;
+
+const NAME = '^[A-Za-z0-9._:-]{1,128}$';
+const NAMES = '^[A-Za-z0-9._:-]{1,128}(,[A-Za-z0-9._:-]{1,128})*$';
+
+export const QueueName = { type: 'string', pattern: NAME, description: 'a queue name: 1-128 characters from A-Z a-z 0-9 . _ : -' };
+export const TypeName = { type: 'string', pattern: NAME, description: 'a task type: 1-128 characters from A-Z a-z 0-9 . _ : -' };
+export const TaskStateName = { type: 'string', enum: [...TASK_STATES], description: 'waiting is reserved for dependencies' };
+const TaskId = { type: 'string', minLength: 1, maxLength: 128, description: 'a task id (UUIDv7)' };
+const Time = { type: 'string', format: 'date-time' };
+const TimeOrNull = { type: ['string', 'null'], format: 'date-time' };
+const Count = { type: 'integer', minimum: 0 };
+const UserData = { description: 'any JSON value; binary is {"$base64": "..."}' };
+
+export const StateCounts = {
+  type: 'object',
+  description: 'tasks in each state',
+  properties: Object.fromEntries(TASK_STATES.map((state) => [state, Count])),
+  required: [...TASK_STATES],
+};
+
+export const Attempt = {
+  type: 'object',
+  required: ['attempt', 'workerId', 'startedAt', 'endedAt', 'error'],
+  properties: {
+    attempt: { type: 'integer', minimum: 1 },
+    workerId: { type: 'string' },
+    startedAt: Time,
+    endedAt: TimeOrNull,
+    error: { type: ['string', 'null'] },
+  },
+};
+
+export const Task = {
+  type: 'object',
+  description:
+    'A task, with the same fields and states as `tq status --output json`. payload and result appear only when one task is read (GET /tasks/{id}), not in listings, submit answers or events.',
+  required: ['id', 'type', 'queue', 'priority', 'state', 'attempts', 'maxRetries', 'timeoutMs', 'createdAt', 'updatedAt', 'lease', 'history', 'tags'],
+  properties: {
+    id: TaskId,
+    type: TypeName,
+    queue: QueueName,
+    priority: { type: 'integer', minimum: 0, maximum: 255, description: 'higher runs first; low 50, normal 100, high 150, urgent 200' },
+    state: TaskStateName,
+    payload: UserData,
+    result: UserData,
+    attempts: Count,
+    maxRetries: Count,
+    timeoutMs: Count,
+    backoffBaseMs: Count,
+    backoffCapMs: Count,
+    runAt: TimeOrNull,
+    idempotencyKey: { type: ['string', 'null'] },
+    createdAt: Time,
+    updatedAt: Time,
+    startedAt: TimeOrNull,
+    finishedAt: TimeOrNull,
+    lastError: { type: ['string', 'null'] },
+    lease: {
+      type: ['object', 'null'],
+      description: 'the lease of a running task: which worker holds it, its fencing token, when it runs out',
+      properties: { workerId: { type: 'string' }, token: Count, expiresAt: Time },
+    },
+    cancelRequested: { type: 'boolean' },
+    progress: {
+      type: ['object', 'null'],
+      properties: { fraction: { type: 'number', minimum: 0, maximum: 1 }, message: { type: ['string', 'null'] } },
+    },
+    history: { type: 'array', items: Attempt, description: 'the last attempts, oldest first' },
+    tags: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+export const TaskInput = {
+  type: 'object',
+  description: 'A task to submit; the broker assigns the id and fills in the defaults.',
+  required: ['type'],
+  additionalProperties: false,
+  properties: {
+    type: TypeName,
+    queue: { ...QueueName, default: 'default' },
+    payload: UserData,
+    priority: {
+      description: 'an integer 0-255 or a name: low 50, normal 100 (the default), high 150, urgent 200',
+      anyOf: [
+        { type: 'integer', minimum: 0, maximum: 255 },
+        { type: 'string', enum: Object.keys(PRIORITY_NAMES) },
+      ],
+    },
+    maxRetries: { type: 'integer', minimum: 0, maximum: MAX_RETRIES_LIMIT },
+    timeoutMs: { type: 'integer', minimum: 1 },
+    runAt: {
+      description: 'when the task may run: ISO-8601 or epoch milliseconds (or give delayMs)',
+      anyOf: [{ type: 'string', format: 'date-time' }, { type: 'integer', minimum: 0 }],
+    },
+    delayMs: { type: 'integer', minimum: 0, description: 'run no sooner than this many ms from now' },
+    idempotencyKey: { type: 'string', minLength: 1, maxLength: 1_024, description: 'a second submit with a seen key returns the existing task' },
+    tags: { type: 'array', maxItems: MAX_TAGS, items: { type: 'string' } },
+  },
+};
+
+export const SubmitBody = {
+  description: 'one task, or an array of tasks submitted in one transaction (at most 10,000 and 64 MiB of payloads: more is 413 TOO_LARGE)',
+  oneOf: [TaskInput, { type: 'array', minItems: 1, items: TaskInput }],
+};
+
+export const SubmitOutcome = {
+  type: 'object',
+  required: ['task', 'created'],
+  properties: { task: Task, created: { type: 'boolean', description: 'false when an idempotency key named an existing task' } },
+};
+
+export const SubmitManyResult = {
+  type: 'object',
+  required: ['tasks'],
+  properties: { tasks: { type: 'array', items: SubmitOutcome } },
+};
+
+export const TaskPage = {
+  type: 'object',
+  required: ['tasks', 'nextCursor'],
+  properties: {
+    tasks: { type: 'array', items: Task },
+    nextCursor: { type: ['string', 'null'], description: 'pass as cursor for the next page; null on the last page' },
+  },
+};
+
+const Limit = { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: 100 };
+const Cursor = { type: 'string', pattern: '^\\d+$', description: 'nextCursor of the previous page' };
+
+export const ListQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { state: TaskStateName, queue: QueueName, type: TypeName, limit: Limit, cursor: Cursor },
+};
+
+export const DlqQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { queue: QueueName, limit: Limit, cursor: Cursor },
+};
+
+export const IdParams = { type: 'object', required: ['id'], properties: { id: TaskId } };
+export const QueueParams = { type: 'object', required: ['name'], properties: { name: QueueName } };
+
+export const Queue = { type: 'object', required: ['name', 'paused'], properties: { name: QueueName, paused: { type: 'boolean' } } };
+export const QueueList = { type: 'object', required: ['queues'], properties: { queues: { type: 'array', items: Queue } } };
+
+export const BulkOutcome = {
+  type: 'object',
+  required: ['count', 'more'],
+  properties: { count: Count, more: { type: 'boolean', description: 'true when another call would find more to do' } },
+};
+
+export const ReplayBody = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'which dead tasks to replay: the given ids, or up to limit of a queue (or of every queue)',
+  properties: {
+    queue: QueueName,
+    ids: { type: 'array', minItems: 1, maxItems: BULK_LIMIT_MAX, items: TaskId },
+    limit: { type: 'integer', minimum: 1, maximum: BULK_LIMIT_MAX, default: BULK_LIMIT_MAX },
+  },
+};
+
+export const Worker = {
+  type: 'object',
+  required: ['id', 'name', 'queues', 'concurrency', 'running', 'connected'],
+  properties: {
+    id: { type: 'string' },
+    name: { type: 'string' },
+    host: { type: 'string' },
+    pid: { type: 'integer' },
+    queues: { type: 'array', items: QueueName },
+    concurrency: Count,
+    running: Count,
+    connected: { type: 'boolean' },
+    connectedAt: Time,
+    lastHeartbeatAt: TimeOrNull,
+    cpu: { type: ['number', 'null'], description: 'CPU use as a fraction of one core' },
+    memoryBytes: { type: ['integer', 'null'] },
+  },
+};
+export const WorkerList = { type: 'object', required: ['workers'], properties: { workers: { type: 'array', items: Worker } } };
+
+export const QueueStats = {
+  type: 'object',
+  required: ['name', 'paused', 'states', 'priorities', 'oldestPendingAgeMs'],
+  properties: {
+    name: QueueName,
+    paused: { type: 'boolean' },
+    states: StateCounts,
+    priorities: {
+      type: 'object',
+      description: 'tasks by priority, then state; only priorities that hold a task appear',
+      additionalProperties: { type: 'object', additionalProperties: Count },
+    },
+    oldestPendingAgeMs: { type: ['integer', 'null'] },
+  },
+};
+
+export const Stats = {
+  type: 'object',
+  required: ['totals', 'queues'],
+  properties: { totals: StateCounts, queues: { type: 'array', items: QueueStats } },
+};
+
+export const Rates = {
+  type: 'object',
+  description: 'tasks per second over the last sample interval',
+  properties: Object.fromEntries(['submitted', 'succeeded', 'failed', 'dead', 'cancelled'].map((name) => [name, { type: 'number', minimum: 0 }])),
+};
+
+export const Sample = {
+  type: 'object',
+  required: ['sampledAt', 'depth', 'rates', 'workers'],
+  properties: {
+    sampledAt: Time,
+    depth: {
+      type: 'object',
+      description: 'per queue: pending, scheduled, running and failed tasks (at most 50 queues, the deepest; the rest summed under "(other)")',
+      additionalProperties: { type: 'object', additionalProperties: Count },
+    },
+    rates: Rates,
+    workers: {
+      type: 'object',
+      properties: { connected: Count, slots: Count, busy: Count },
+    },
+  },
+};
+
+export const StatsHistory = {
+  type: 'object',
+  required: ['intervalMs', 'samples'],
+  properties: { intervalMs: Count, samples: { type: 'array', items: Sample, description: 'oldest first' } },
+};
+
+export const EventsQuery = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    queue: { type: 'string', pattern: NAMES, description: 'only events of these queues (comma-separated)' },
+    stats: { type: 'boolean', default: true, description: 'also send a stats event every few seconds' },
+  },
+};
+
+export const Health = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok', 'ready'] } } };
+
+export const ErrorBody = {
+  type: 'object',
+  required: ['error'],
+  properties: {
+    error: {
+      type: 'object',
+      required: ['code', 'message'],
+      properties: {
+        code: { type: 'string', description: 'a stable code: INVALID_ARGUMENT, NOT_FOUND, TOO_LARGE, INVALID_STATE, ...' },
+        message: { type: 'string', description: 'what went wrong and how to fix it' },
+        field: { type: 'string', description: 'the request field at fault, e.g. body.tasks[0].type' },
+      },
+    },
+  },
+};
+
+/** Schemas that the OpenAPI document names as components (and refers to by $ref). */
+export const NAMED: Record<string, JsonSchema> = {
+  Task,
+  Attempt,
+  TaskInput,
+  SubmitOutcome,
+  TaskPage,
+  Queue,
+  QueueStats,
+  Stats,
+  StateCounts,
+  BulkOutcome,
+  Worker,
+  Sample,
+  Error: ErrorBody,
+};
