@@ -4,7 +4,8 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { invalid } from '../model/errors.ts';
-import { BULK_LIMIT_MAX, type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
+import { type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
+import { BULK_LIMIT_MAX } from '../model/bulk.ts';
 import { FINISHED_STATES, type TaskRecord } from '../model/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
 import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError } from '../protocol/messages.ts';

@@ -1,7 +1,7 @@
 /** What the admin commands do once their flags are parsed: workers, stats, queues, DLQ, data. */
 import { resolve } from 'node:path';
 import type { TqClient } from '../client/client.ts';
-import type { BulkOutcome } from '../engine/commands.ts';
+import type { BulkOutcome } from '../model/bulk.ts';
 import { checkName } from '../model/task.ts';
 import { CliError } from './errors.ts';
 import type { OutputFormat } from './flags.ts';

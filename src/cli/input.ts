@@ -1,7 +1,7 @@
 /** What the CLI reads: files or stdin (`-`), and JSON whose errors name the flag they came from. */
 import { readFile } from 'node:fs/promises';
 import { CliError } from './errors.ts';
-import { fromJsonValue } from './format.ts';
+import { fromJsonValue } from '../protocol/plain.ts';
 
 /** Reads a file, or all of stdin for `-`; a missing or unreadable file is one clear error naming the flag. */
 export async function readInput(path: string, flag: string): Promise<string> {

@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { QueueInfo } from '../engine/commands.ts';
+import type { QueueInfo } from '../model/queue.ts';
 import { Engine } from '../engine/engine.ts';
-import type { Stats } from '../engine/reads.ts';
+import type { Stats } from '../model/stats.ts';
 import { FORMAT_VERSION } from '../engine/store.ts';
 import type { ListArgs, WireTask } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';

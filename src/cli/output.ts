@@ -4,7 +4,7 @@
  */
 import { dump } from 'js-yaml';
 import type { OutputFormat } from './flags.ts';
-import { toPlain } from './format.ts';
+import { toPlain } from '../protocol/plain.ts';
 
 export function toJson(value: unknown): string {
   return `${JSON.stringify(toPlain(value), null, 2)}\n`;

@@ -1,7 +1,7 @@
 /** The table form of each kind of data the CLI prints: tasks, one task in detail, workers, stats. */
 import type { DataInfo } from './local-reader.ts';
-import type { BulkOutcome } from '../engine/commands.ts';
-import type { Stats } from '../engine/reads.ts';
+import type { BulkOutcome } from '../model/bulk.ts';
+import type { Stats } from '../model/stats.ts';
 import { PRIORITY_NAMES, TASK_STATES, type TaskState } from '../model/task.ts';
 import type { WireTask, WorkerInfo } from '../protocol/messages.ts';
 import { age, formatBytes, formatDuration, inline, relativeTime, shortTime, timeWithAge } from './format.ts';

@@ -2,8 +2,9 @@
  * TqClient: the TypeScript client library, and what the CLI uses to talk to a broker. Concurrent
  * calls share one connection and are pipelined; the connection comes back after a broker restart.
  */
-import type { BulkOutcome, QueueInfo, TaskFilter } from '../engine/commands.ts';
-import type { Stats } from '../engine/reads.ts';
+import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
+import type { QueueInfo } from '../model/queue.ts';
+import type { Stats } from '../model/stats.ts';
 import { FINISHED_STATES } from '../model/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import type { ListArgs, Op, Ops, Submitted, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';

@@ -3,7 +3,10 @@
  * the time (epoch ms), the ids of new tasks and a seed for random draws (backoff jitter), so that
  * applying the same commands to the same state always gives the same state.
  */
-import type { Retention, Task, TaskRecord, TaskState } from '../model/task.ts';
+import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
+import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
+import type { QueueInfo } from '../model/queue.ts';
+import type { Retention, Task, TaskRecord } from '../model/task.ts';
 
 export interface NewTask {
   id: string;
@@ -21,16 +24,7 @@ export interface NewTask {
   tags?: string[];
 }
 
-export interface TaskFilter {
-  queue?: string;
-  state?: TaskState;
-  type?: string;
-}
 
-export interface LeaseRef {
-  id: string;
-  token: number;
-}
 
 interface At {
   /** Epoch ms. The engine never goes back in time: it uses max(time, the last command's time). */
@@ -68,19 +62,7 @@ export interface SubmitOutcome {
   created: boolean;
 }
 
-export interface HeartbeatOutcome {
-  extended: string[];
-  /** Leases whose token is not the task's current one: the worker must stop those tasks. */
-  rejected: string[];
-  /** Tasks the worker holds whose cancellation was requested. */
-  cancelRequested: string[];
-}
 
-/** A bounded bulk change: `more` says whether another call would find more to do. */
-export interface BulkOutcome {
-  count: number;
-  more: boolean;
-}
 
 export interface ResultOf {
   submit: SubmitOutcome[];
@@ -105,9 +87,4 @@ export interface ResultOf {
   purge: BulkOutcome;
 }
 
-export interface QueueInfo {
-  name: string;
-  paused: boolean;
-}
 
-export const BULK_LIMIT_MAX = 10_000;

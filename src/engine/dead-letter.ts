@@ -1,5 +1,6 @@
 /** The dead-letter queue: tasks that used up their retries. Replay puts them back; purge deletes them. */
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
 import { invalid, notFound, TqError } from '../model/errors.ts';
 import { requeue, requeueWhere } from './retry.ts';
 import { checkLimit, checkFilter, selectTasks } from './select.ts';

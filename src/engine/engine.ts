@@ -6,10 +6,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyCommand } from './apply.ts';
-import type { Command, CommandKind, CommandOf, QueueInfo, ResultOf } from './commands.ts';
+import type { Command, CommandKind, CommandOf, ResultOf } from './commands.ts';
+import type { QueueInfo } from '../model/queue.ts';
 import { TqError } from '../model/errors.ts';
 import { DEFAULT_LIMITS, type Limits } from './limits.ts';
-import { getTask, listQueues, listTasks, stats, type ListOptions, type Page, type Stats } from './reads.ts';
+import { getTask, listQueues, listTasks, stats, type ListOptions, type Page } from './reads.ts';
+import { type Stats } from '../model/stats.ts';
 import { nextDueAt } from './schedule.ts';
 import { nextLeaseExpiry } from './lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';

@@ -1,8 +1,8 @@
+/** The engine and, for its tests and benchmarks, the vocabulary it speaks (src/model). */
 export { Engine, type EngineOptions, type Outcome, type BatchInfo, type BatchListener } from './engine.ts';
 export type { Change } from './txn.ts';
 export * from './commands.ts';
-export * from '../model/errors.ts';
-export * from '../model/task.ts';
 export { DEFAULT_LIMITS, type Limits } from './limits.ts';
-export type { ListOptions, Page, Stats, QueueStats } from './reads.ts';
+export type { ListOptions, Page } from './reads.ts';
 export { backoffCeilingMs, backoffDelayMs } from './backoff.ts';
+export * from '../model/index.ts';

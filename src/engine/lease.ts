@@ -3,7 +3,9 @@
  * them into failed attempts, and a broker start re-arms them for one full period.
  */
 import { draws } from './backoff.ts';
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf, type HeartbeatOutcome } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
+import { type HeartbeatOutcome } from '../model/lease.ts';
 import { checkLimit } from './select.ts';
 import { invalid, TqError } from '../model/errors.ts';
 import { failAttempt, heldTask } from './outcome.ts';

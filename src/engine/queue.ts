@@ -1,5 +1,7 @@
 /** Queue administration: pause and resume claiming, drain pending tasks. */
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf, type QueueInfo } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
+import { type QueueInfo } from '../model/queue.ts';
 import { checkFilter, checkLimit, selectTasks } from './select.ts';
 import { checkName } from '../model/task.ts';
 import type { Txn } from './txn.ts';

@@ -1,5 +1,7 @@
 /** Reads: a task by id, listings by filter with cursors, stats and queues. No write transaction. */
-import type { QueueInfo, TaskFilter } from './commands.ts';
+import type { QueueInfo } from '../model/queue.ts';
+import type { QueueStats, Stats } from '../model/stats.ts';
+import { MAX_PAGE, type TaskFilter } from '../model/bulk.ts';
 import { invalid, notFound } from '../model/errors.ts';
 import { type Entry, merged } from './merge.ts';
 import { oldestPendingId, pendingRanges } from './pending.ts';
@@ -8,7 +10,6 @@ import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from '../model/task.ts';
 import { PAYLOAD, plain, RESULT } from './txn.ts';
 
-export const MAX_PAGE = 1_000;
 /** A listing with a type filter examines at most this many entries per page before returning a cursor. */
 const SCAN_BUDGET = 20_000;
 
@@ -95,21 +96,7 @@ function* runningEntries(db: Databases, queue: string | undefined, below: number
   yield* entries;
 }
 
-export interface QueueStats {
-  name: string;
-  paused: boolean;
-  /** Tasks by state, all priorities together. */
-  states: Record<TaskState, number>;
-  /** Tasks by priority, then state; only priorities that hold a task appear. */
-  priorities: Record<string, Partial<Record<TaskState, number>>>;
-  /** Age in ms of the pending task that became ready first, or null when none is pending. */
-  oldestPendingAgeMs: number | null;
-}
 
-export interface Stats {
-  totals: Record<TaskState, number>;
-  queues: QueueStats[];
-}
 
 function zeroStates(): Record<TaskState, number> {
   return Object.fromEntries(TASK_STATES.map((state) => [state, 0])) as Record<TaskState, number>;

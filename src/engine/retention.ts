@@ -1,5 +1,6 @@
 /** `purge`: finished tasks past their retention period are deleted, oldest first, bounded per call. */
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
 import { checkLimit, queueNames } from './select.ts';
 import { invalid } from '../model/errors.ts';
 import { checkInteger, DEFAULTS, type Retention, type TaskState } from '../model/task.ts';

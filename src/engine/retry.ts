@@ -1,16 +1,16 @@
 /** `retry` and `retryWhere`: dead, failed or cancelled tasks go back to pending with attempts reset. */
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
 import { notFound, TqError } from '../model/errors.ts';
 import { checkFilter, checkLimit, selectTasks } from './select.ts';
-import type { TaskRecord, TaskState } from '../model/task.ts';
+import { RETRYABLE_STATES, type TaskRecord, type TaskState } from '../model/task.ts';
 import type { Txn } from './txn.ts';
 
-const RETRYABLE: readonly TaskState[] = ['dead', 'failed', 'cancelled'];
 
 export function retry(tx: Txn, command: CommandOf<'retry'>): TaskRecord {
   const task = tx.task(command.id);
   if (!task) throw notFound(command.id);
-  if (!RETRYABLE.includes(task.state)) {
+  if (!RETRYABLE_STATES.includes(task.state)) {
     throw new TqError('INVALID_STATE', `task ${task.id} is ${task.state}: only dead, failed or cancelled tasks can be retried`);
   }
   return requeue(tx, task);
@@ -30,7 +30,7 @@ export function requeue(tx: Txn, task: TaskRecord): TaskRecord {
 }
 
 export function retryWhere(tx: Txn, command: CommandOf<'retryWhere'>): BulkOutcome {
-  return requeueWhere(tx, RETRYABLE, checkFilter(command.filter), checkLimit(command.limit, BULK_LIMIT_MAX));
+  return requeueWhere(tx, RETRYABLE_STATES, checkFilter(command.filter), checkLimit(command.limit, BULK_LIMIT_MAX));
 }
 
 export function requeueWhere(tx: Txn, states: readonly TaskState[], filter: CommandOf<'retryWhere'>['filter'], limit: number): BulkOutcome {

@@ -1,5 +1,6 @@
 /** `promoteDue`: scheduled tasks and failed tasks waiting out their backoff become pending when due. */
-import { BULK_LIMIT_MAX, type BulkOutcome, type CommandOf } from './commands.ts';
+import { type CommandOf } from './commands.ts';
+import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
 import { checkLimit } from './select.ts';
 import type { Txn } from './txn.ts';
 

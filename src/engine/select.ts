@@ -1,5 +1,5 @@
 /** Finding tasks by state, queue and type through the indexes, for bulk commands and listings. */
-import type { TaskFilter } from './commands.ts';
+import type { TaskFilter } from '../model/bulk.ts';
 import { invalid } from '../model/errors.ts';
 import { merged } from './merge.ts';
 import { pendingRanges } from './pending.ts';

@@ -16,6 +16,12 @@ export type TaskState = (typeof TASK_STATES)[number];
 /** States a task never leaves on its own: only retention, retry, replay or a purge touch it. */
 export const FINISHED_STATES: readonly TaskState[] = ['succeeded', 'dead', 'cancelled'];
 
+/** States `cancel` accepts: a running task keeps running with `cancelRequested` until its worker reports. */
+export const CANCELLABLE_STATES: readonly TaskState[] = ['waiting', 'scheduled', 'pending', 'failed', 'running'];
+
+/** States `retry` accepts: the task goes back to pending with its attempts reset. */
+export const RETRYABLE_STATES: readonly TaskState[] = ['dead', 'failed', 'cancelled'];
+
 export const PRIORITY_NAMES = { low: 50, normal: 100, high: 150, urgent: 200 } as const;
 export type PriorityName = keyof typeof PRIORITY_NAMES;
 
@@ -106,10 +112,11 @@ export interface Task extends TaskRecord {
   result: unknown;
 }
 
-const NAME = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Queue and type names: LMDB keys hold them, so they are short and plain. */
+export const NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
 export function checkName(kind: 'queue' | 'type', name: unknown): string {
-  if (typeof name !== 'string' || !NAME.test(name)) {
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) {
     throw invalid(`${kind} name ${JSON.stringify(name)} is invalid: use 1-128 characters from A-Z a-z 0-9 . _ : -`);
   }
   return name;

@@ -3,8 +3,10 @@
  * `t` field naming its kind. Requests carry an `id` that their response repeats, so requests
  * pipeline on one connection and responses may come back in any order.
  */
-import type { BulkOutcome, HeartbeatOutcome, LeaseRef, QueueInfo, TaskFilter } from '../engine/commands.ts';
-import type { Stats } from '../engine/reads.ts';
+import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
+import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
+import type { QueueInfo } from '../model/queue.ts';
+import type { Stats } from '../model/stats.ts';
 import type { TaskState } from '../model/task.ts';
 
 export const PROTOCOL_VERSION = 2;

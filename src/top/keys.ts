@@ -3,7 +3,7 @@
  * each key does to it. Pure: a key and the queues on screen in, the next state and at most one
  * effect for the app to carry out (quit, pause, resume, replay) out.
  */
-import type { QueueStats } from '../engine/reads.ts';
+import type { QueueStats } from '../model/stats.ts';
 import { filterQueues } from './model.ts';
 
 export type Mode =

@@ -4,8 +4,9 @@
  * (live, or reconnecting while polls fail) and carries out the screen's actions (pause, resume,
  * replay). No terminal here: the Ink app and the non-TTY snapshot both read TopData.
  */
-import type { BulkOutcome, QueueInfo } from '../engine/commands.ts';
-import type { QueueStats, Stats } from '../engine/reads.ts';
+import type { BulkOutcome } from '../model/bulk.ts';
+import type { QueueInfo } from '../model/queue.ts';
+import type { QueueStats, Stats } from '../model/stats.ts';
 import type { TaskState } from '../model/task.ts';
 import type { ListArgs, WireTask, WorkerInfo } from '../protocol/messages.ts';
 import { type QueueRates, type Rates, RateTracker } from './rates.ts';

@@ -13,7 +13,7 @@
  *
  * Exact rates need event counters kept by the broker; these are what the counts allow.
  */
-import type { Stats } from '../engine/reads.ts';
+import type { Stats } from '../model/stats.ts';
 import type { TaskState } from '../model/task.ts';
 
 /** How far back the sparklines reach. */

@@ -4,7 +4,7 @@
  * answer says which leases were extended, which are no longer the worker's (rejected) and which
  * tasks were asked to cancel. The first beat after a (re)connection re-attaches the running tasks.
  */
-import type { LeaseRef, HeartbeatOutcome } from '../engine/commands.ts';
+import type { LeaseRef, HeartbeatOutcome } from '../model/lease.ts';
 import type { Ops } from '../protocol/messages.ts';
 import type { Logger } from '../log/logger.ts';
 

@@ -16,7 +16,7 @@
  * A handler that ignores its abort signal (after a timeout, say) has its attempt failed at once,
  * but keeps its slot until its code returns: see job.ts.
  */
-import type { HeartbeatOutcome, LeaseRef } from '../engine/commands.ts';
+import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import { type Address, formatAddress } from '../client/address.ts';
 import { Connection } from '../client/connection.ts';
 import { formatDuration } from '../config/duration.ts';

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { QueueStats, Stats } from '../../src/engine/reads.ts';
+import type { QueueStats, Stats } from '../../src/model/stats.ts';
 import { TASK_STATES, type TaskState } from '../../src/model/task.ts';
 import type { WireTask, WorkerInfo } from '../../src/protocol/messages.ts';
 import { screenLines } from '../../src/top/app.ts';

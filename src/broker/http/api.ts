@@ -7,7 +7,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../engine/engine.ts';
 import type { Op, Ops } from '../../protocol/messages.ts';
-import { toPlain } from '../../cli/format.ts';
+import { toPlain } from '../../protocol/plain.ts';
 import type { EventStreams } from './events.ts';
 import type { History } from './history.ts';
 import type { Metrics } from './metrics.ts';

@@ -7,9 +7,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Stats } from '../../engine/reads.ts';
+import type { Stats } from '../../model/stats.ts';
 import { wireTask } from '../../protocol/task-view.ts';
-import { toPlain } from '../../cli/format.ts';
+import { toPlain } from '../../protocol/plain.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { Activity, TaskEvent } from './activity.ts';
 import { HttpError } from './errors.ts';

@@ -3,7 +3,7 @@
  * workers. It feeds the dashboard's chart (so a fresh page shows the recent past at once) and the
  * periodic `stats` event. Bounded: a fixed number of samples, a fixed number of queues per sample.
  */
-import type { Stats } from '../../engine/reads.ts';
+import type { Stats } from '../../model/stats.ts';
 import type { RequestContext } from '../requests.ts';
 import { type Activity, OUTCOMES, type Outcome } from './activity.ts';
 

@@ -7,7 +7,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { RequestContext } from '../requests.ts';
-import type { Stats } from '../../engine/reads.ts';
+import type { Stats } from '../../model/stats.ts';
 import type { Activity, Outcome } from './activity.ts';
 import { summarizeWorkers } from './history.ts';
 

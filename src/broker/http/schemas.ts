@@ -2,10 +2,10 @@
  * The JSON schemas of the REST API. Fastify validates requests with these very objects, and
  * openapi.ts builds /api/v1/openapi.json from them (each object named in NAMED becomes a component),
  * so the document cannot drift from what the server accepts. The task is the CLI's JSON task
- * (src/cli/format.ts toPlain): ISO-8601 times, binary values as {"$base64": "..."}.
+ * (src/protocol/plain.ts toPlain): ISO-8601 times, binary values as {"$base64": "..."}.
  */
-import { BULK_LIMIT_MAX } from '../../engine/commands.ts';
-import { MAX_PAGE } from '../../engine/reads.ts';
+import { BULK_LIMIT_MAX } from '../../model/bulk.ts';
+import { MAX_PAGE } from '../../model/bulk.ts';
 import { MAX_RETRIES_LIMIT, MAX_TAGS, PRIORITY_NAMES, TASK_STATES } from '../../model/task.ts';
 
 export type JsonSchema = Record<string, unknown>;

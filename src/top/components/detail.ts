@@ -3,7 +3,7 @@
  * submitted, completed and failed rates with a sparkline of the last minute. Two columns side by
  * side when the screen is wide enough, else one under the other (rates first).
  */
-import type { QueueStats } from '../../engine/reads.ts';
+import type { QueueStats } from '../../model/stats.ts';
 import { PRIORITY_NAMES, type TaskState } from '../../model/task.ts';
 import { age } from '../../cli/format.ts';
 import { depth, DEPTH_STATES } from '../model.ts';

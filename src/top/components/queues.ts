@@ -3,7 +3,7 @@
  * scheduled, failed), the count in each state, the rates and the age of the oldest pending task.
  * The selected row carries a `›` marker (and inverse video where the terminal has it).
  */
-import type { QueueStats } from '../../engine/reads.ts';
+import type { QueueStats } from '../../model/stats.ts';
 import { age } from '../../cli/format.ts';
 import { depth } from '../model.ts';
 import type { QueueRates } from '../rates.ts';

@@ -1,6 +1,6 @@
 /** /api/v1/tasks: submit, read, list, cancel and retry tasks. */
 import type { ListArgs, TaskInput } from '../../../protocol/messages.ts';
-import { fromJsonValue } from '../../../cli/format.ts';
+import { fromJsonValue } from '../../../protocol/plain.ts';
 import { errors, json, type Route } from '../api.ts';
 import { IdParams, ListQuery, SubmitBody, SubmitManyResult, SubmitOutcome, Task, TaskPage } from '../schemas.ts';
 
