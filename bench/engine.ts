@@ -8,6 +8,7 @@
  *   node bench/engine.ts --only claim-1000     one scenario (names in the table), e.g. under --cpu-prof
  *   TQ_BENCH_DIR=/mnt/disk node bench/engine.ts    put the data directories on another disk
  */
+import { plain } from '../src/model/value.ts';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,7 +49,7 @@ function newTasks(count: number): NewTask[] {
     // UUIDv7-shaped and increasing, like the ids one broker makes (time, then a counter).
     const hex = n.toString(16).padStart(22, '0');
     const id = `0190a4c2-${hex.slice(0, 4)}-7${hex.slice(4, 7)}-8${hex.slice(7, 10)}-${hex.slice(10)}`;
-    tasks.push({ id, type: 'bench', payload: { n } });
+    tasks.push({ id, type: 'bench', payload: plain.pack({ n }) });
   }
   return tasks;
 }

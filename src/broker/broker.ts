@@ -1,6 +1,6 @@
 /**
- * A running broker: the engine, the protocol server, the dispatcher and the timers, started and
- * stopped in the right order.
+ * A running broker: the engine, the command pipeline that feeds it, the protocol server, the
+ * dispatcher and the timers, started and stopped in the right order.
  */
 import { hostname } from 'node:os';
 import { Engine } from '../engine/engine.ts';
@@ -8,6 +8,7 @@ import type { HttpServer } from './http/server.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BrokerConfig } from './config.ts';
 import { Dispatcher } from './dispatch.ts';
+import { Pipeline } from './pipeline.ts';
 import type { RequestContext } from './requests.ts';
 import { ProtocolServer } from './tcp/server.ts';
 import { Timers } from './timers.ts';
@@ -16,6 +17,7 @@ import { Waiters } from './waiters.ts';
 export class Broker {
   readonly config: BrokerConfig;
   readonly engine: Engine;
+  readonly pipeline: Pipeline;
   readonly dispatcher: Dispatcher;
   private readonly log: Logger;
   private readonly server: ProtocolServer;
@@ -28,15 +30,16 @@ export class Broker {
   http: HttpServer | null = null;
 
   private constructor(config: BrokerConfig, log: Logger, engine: Engine) {
-    const clock = () => Date.now();
     this.config = config;
     this.log = log;
     this.engine = engine;
-    this.dispatcher = new Dispatcher(engine, log, config.lease, clock);
+    const pipeline = new Pipeline(engine, { maxPayloadBytes: config.maxPayloadBytes, maxResultBytes: config.maxPayloadBytes });
+    this.pipeline = pipeline;
+    this.dispatcher = new Dispatcher(pipeline, log, config.lease);
     this.waiters = new Waiters(engine);
-    this.timers = new Timers(engine, this.dispatcher, config, log, clock);
-    engine.onCommitted(() => this.waiters.check());
-    this.context = { engine, config, dispatcher: this.dispatcher, waiters: this.waiters, clock };
+    this.timers = new Timers(pipeline, this.dispatcher, config, log);
+    pipeline.onCommitted(() => this.waiters.check());
+    this.context = { engine, pipeline, config, dispatcher: this.dispatcher, waiters: this.waiters };
     this.server = new ProtocolServer({
       config,
       log,
@@ -49,10 +52,10 @@ export class Broker {
 
   /** Opens the data directory (taking its lock), re-arms live leases, then listens. */
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
-    const engine = Engine.open({ dir: config.dataDir, limits: { maxPayloadBytes: config.maxPayloadBytes, maxResultBytes: config.maxPayloadBytes } });
+    const engine = Engine.open({ dir: config.dataDir });
     const broker = new Broker(config, log, engine);
     try {
-      const rearmed = await engine.execute({ kind: 'rearmLeases', time: Date.now() });
+      const rearmed = await broker.pipeline.execute({ kind: 'rearmLeases' });
       if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
       broker.address = await broker.server.listen(config.host, config.port);
       if (config.http) {
@@ -63,6 +66,7 @@ export class Broker {
       }
     } catch (error) {
       await broker.server.close();
+      await broker.pipeline.close();
       await engine.close();
       throw error;
     }
@@ -79,6 +83,7 @@ export class Broker {
       this.waiters.close();
       await this.http?.close();
       await this.server.close();
+      await this.pipeline.close();
       await this.engine.close();
       this.log.info('broker stopped');
     })();

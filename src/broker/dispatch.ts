@@ -4,12 +4,11 @@
  * durable. A claim queued right after a submit lands in the same transaction (direct hand-off).
  * No polling: a worker whose claim came back short waits until new work may be ready.
  */
-import { randomInt } from 'node:crypto';
-import type { Engine } from '../engine/engine.ts';
 import type { Task } from '../model/task.ts';
 import type { WorkerHello, WorkerInfo } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { Logger } from '../log/logger.ts';
+import type { Pipeline } from './pipeline.ts';
 import type { Peer } from './tcp/peer.ts';
 
 const MAX_CLAIM = 1_000;
@@ -62,23 +61,21 @@ export class WorkerSession {
 }
 
 export class Dispatcher {
-  private readonly engine: Engine;
+  private readonly pipeline: Pipeline;
   private readonly log: Logger;
   private readonly leaseMs: number;
-  private readonly clock: () => number;
   readonly workers = new Map<string, WorkerSession>();
   /** Bumped whenever work may have become ready; a short claim only starves a worker if none came since. */
   private generation = 0;
 
-  constructor(engine: Engine, log: Logger, leaseMs: number, clock: () => number) {
-    this.engine = engine;
+  constructor(pipeline: Pipeline, log: Logger, leaseMs: number) {
+    this.pipeline = pipeline;
     this.log = log;
     this.leaseMs = leaseMs;
-    this.clock = clock;
   }
 
   attach(peer: Peer, hello: WorkerHello): WorkerSession {
-    const now = this.clock();
+    const now = this.pipeline.now();
     const existing = this.workers.get(hello.id);
     if (existing?.peer && existing.peer !== peer) existing.peer.fail('REPLACED', 'another connection took over this worker id');
     const session = existing ?? new WorkerSession(peer, hello, now);
@@ -97,7 +94,7 @@ export class Dispatcher {
     if (session.peer !== peer) return;
     session.peer = null;
     session.credit = 0;
-    session.disconnectedAt = this.clock();
+    session.disconnectedAt = this.pipeline.now();
   }
 
   /** Credit from the worker: +n slots free, or a negative n to take credit back (a stopping worker). */
@@ -129,8 +126,8 @@ export class Dispatcher {
     const max = Math.min(session.credit, MAX_CLAIM);
     const generation = this.generation;
     session.claiming = true;
-    this.engine
-      .execute({ kind: 'claim', time: this.clock(), workerId: session.id, queues: session.hello.queues, max, leaseMs: this.leaseMs })
+    this.pipeline
+      .execute({ kind: 'claim', workerId: session.id, queues: session.hello.queues, max, leaseMs: this.leaseMs })
       .then(
         (tasks) => this.deliver(session, tasks, max, generation),
         (error: Error) => {
@@ -151,7 +148,7 @@ export class Dispatcher {
       } else {
         // The worker left while its claim was being written: hand the tasks straight back.
         for (const task of tasks) {
-          void this.engine.execute({ kind: 'release', time: this.clock(), id: task.id, token: task.lease!.token }).catch(() => undefined);
+          void this.pipeline.execute({ kind: 'release', id: task.id, token: task.lease!.token }).catch(() => undefined);
         }
         this.workMayBeReady();
         return;
@@ -172,7 +169,7 @@ export class Dispatcher {
   }
 
   list(): WorkerInfo[] {
-    this.forgetOld(this.clock());
+    this.forgetOld(this.pipeline.now());
     return [...this.workers.values()].map((session) => session.info());
   }
 
@@ -183,6 +180,3 @@ export class Dispatcher {
   }
 }
 
-export function randomSeed(): number {
-  return randomInt(0, 2 ** 32);
-}

@@ -4,23 +4,24 @@
  */
 import type { Engine } from '../engine/engine.ts';
 import { invalid } from '../model/errors.ts';
-import { type Command, type NewTask, type SubmitOutcome } from '../engine/commands.ts';
+import type { SubmitOutcome } from '../engine/commands.ts';
 import { BULK_LIMIT_MAX } from '../model/bulk.ts';
 import { FINISHED_STATES, type TaskRecord } from '../model/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
 import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError } from '../protocol/messages.ts';
-import { uuidv7 } from '../protocol/ids.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { BrokerConfig } from './config.ts';
-import { type Dispatcher, randomSeed, type WorkerSession } from './dispatch.ts';
+import type { Dispatcher, WorkerSession } from './dispatch.ts';
+import type { Draft, DraftOf, Pipeline, TaskDraft } from './pipeline.ts';
 import type { Waiters } from './waiters.ts';
 
 export interface RequestContext {
   engine: Engine;
+  /** Every change goes through it; its clock is the command path's one clock. */
+  pipeline: Pipeline;
   config: BrokerConfig;
   dispatcher: Dispatcher;
   waiters: Waiters;
-  clock: () => number;
   /** The worker session of the connection, for worker operations. */
   worker: WorkerSession | undefined;
 }
@@ -45,19 +46,11 @@ function limitOf(limit: unknown): number {
   return limit === undefined ? BULK_LIMIT_MAX : (limit as number);
 }
 
-function toNewTask(ctx: RequestContext, input: TaskInput, now: number): NewTask {
+function toDraft(ctx: RequestContext, input: TaskInput): TaskDraft {
   if (input === null || typeof input !== 'object') throw invalid('each task must be a map with at least a type');
   const queue = input.queue ?? 'default';
   const settings = ctx.config.queues[queue] ?? {};
-  let runAt = input.runAt ?? null;
-  if (input.delayMs !== undefined && input.delayMs !== null) {
-    if (typeof input.delayMs !== 'number' || !Number.isSafeInteger(input.delayMs) || input.delayMs < 0) {
-      throw invalid(`delayMs must be a non-negative integer (got ${JSON.stringify(input.delayMs)})`);
-    }
-    runAt = now + input.delayMs;
-  }
   return {
-    id: uuidv7(now),
     type: input.type,
     queue,
     payload: input.payload,
@@ -66,15 +59,16 @@ function toNewTask(ctx: RequestContext, input: TaskInput, now: number): NewTask 
     timeoutMs: input.timeoutMs ?? settings.timeoutMs,
     backoffBaseMs: settings.backoffBaseMs,
     backoffCapMs: settings.backoffCapMs,
-    runAt,
+    runAt: input.runAt ?? null,
+    delayMs: input.delayMs,
     idempotencyKey: input.idempotencyKey ?? null,
     tags: input.tags,
   };
 }
 
 /** Applies a command; when it may have made work ready, lets the dispatcher claim in the same batch. */
-function apply<K extends Command['kind']>(ctx: RequestContext, command: Extract<Command, { kind: K }>, makesWork: boolean) {
-  const done = ctx.engine.execute(command);
+function apply<K extends Draft['kind']>(ctx: RequestContext, draft: DraftOf<K>, makesWork: boolean) {
+  const done = ctx.pipeline.execute(draft);
   if (makesWork) ctx.dispatcher.workMayBeReady();
   return done;
 }
@@ -88,8 +82,8 @@ function tasksOf(ctx: RequestContext, tasks: unknown): TaskInput[] {
 }
 
 /** All the tasks as one submit command: all written, or none. */
-function submitAll(ctx: RequestContext, tasks: TaskInput[], now: number): Promise<SubmitOutcome[]> {
-  return apply(ctx, { kind: 'submit', time: now, tasks: tasks.map((task) => toNewTask(ctx, task, now)) }, true);
+function submitAll(ctx: RequestContext, tasks: TaskInput[]): Promise<SubmitOutcome[]> {
+  return apply(ctx, { kind: 'submit', tasks: tasks.map((task) => toDraft(ctx, task)) }, true);
 }
 
 function submitted({ task, created }: SubmitOutcome): Submitted {
@@ -102,27 +96,27 @@ function submitted({ task, created }: SubmitOutcome): Submitted {
  * submit command, which checks every task before it writes any; only if that fails do they go
  * again, each its own command (all still in one group commit), to find which.
  */
-async function enqueueEach(ctx: RequestContext, tasks: TaskInput[], now: number): Promise<Ops['enqueue']['result']> {
+async function enqueueEach(ctx: RequestContext, tasks: TaskInput[]): Promise<Ops['enqueue']['result']> {
   const answers: Ops['enqueue']['result'] = new Array(tasks.length);
-  const valid: NewTask[] = [];
+  const valid: TaskDraft[] = [];
   const positions: number[] = [];
   tasks.forEach((task, i) => {
     try {
-      valid.push(toNewTask(ctx, task, now));
+      valid.push(toDraft(ctx, task));
       positions.push(i);
     } catch (error) {
       answers[i] = { error: toWireError(error instanceof TypeError ? invalid(`bad task: ${error.message}`) : error) };
     }
   });
   if (valid.length === 0) return answers;
-  const together = ctx.engine.applyBatch([{ kind: 'submit', time: now, tasks: valid }]);
+  const together = ctx.pipeline.submitBatch([{ kind: 'submit', tasks: valid }]);
   ctx.dispatcher.workMayBeReady();
   const [outcome] = await together;
   if (outcome!.ok) {
     (outcome.value as SubmitOutcome[]).forEach((done, k) => (answers[positions[k]!] = submitted(done)));
     return answers;
   }
-  const alone = ctx.engine.applyBatch(valid.map((task): Command => ({ kind: 'submit', time: now, tasks: [task] })));
+  const alone = ctx.pipeline.submitBatch(valid.map((task): Draft => ({ kind: 'submit', tasks: [task] })));
   ctx.dispatcher.workMayBeReady();
   (await alone).forEach((each, k) => {
     answers[positions[k]!] = each.ok ? submitted((each.value as SubmitOutcome[])[0]!) : { error: toWireError(each.error) };
@@ -131,12 +125,12 @@ async function enqueueEach(ctx: RequestContext, tasks: TaskInput[], now: number)
 }
 
 /** The engine command for one entry of a `report`, or the error that entry answers. */
-function outcomeCommand(report: unknown, time: number): Command | WireError {
+function outcomeCommand(report: unknown): Draft | WireError {
   if (report === null || typeof report !== 'object' || Array.isArray(report)) return toWireError(invalid('each report must be a map'));
   const { op, id, token, result, error } = args<OutcomeReport & { result?: unknown; error?: unknown }>(report);
-  if (op === 'ack') return { kind: 'ack', time, id, token, result };
-  if (op === 'nack') return { kind: 'nack', time, id, token, error: String(error), seed: randomSeed() };
-  if (op === 'release') return { kind: 'release', time, id, token };
+  if (op === 'ack') return { kind: 'ack', id, token, result };
+  if (op === 'nack') return { kind: 'nack', id, token, error: String(error) };
+  if (op === 'release') return { kind: 'release', id, token };
   return toWireError(invalid(`a report's op must be ack, nack or release (got ${JSON.stringify(op)})`));
 }
 
@@ -151,15 +145,14 @@ function stateOf(task: TaskRecord) {
 
 export const HANDLERS: Handlers = {
   async submit(ctx, raw) {
-    const outcomes = await submitAll(ctx, tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks), ctx.clock());
+    const outcomes = await submitAll(ctx, tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks));
     return outcomes.map(({ task, created }) => ({ task: wireTask(task), created }));
   },
   async enqueue(ctx, raw) {
     const { tasks: list, each } = args<Ops['enqueue']['args']>(raw);
     const tasks = tasksOf(ctx, list);
-    const now = ctx.clock();
-    if (each === true) return enqueueEach(ctx, tasks, now);
-    return (await submitAll(ctx, tasks, now)).map(submitted);
+    if (each === true) return enqueueEach(ctx, tasks);
+    return (await submitAll(ctx, tasks)).map(submitted);
   },
   get(ctx, raw) {
     return wireTask(ctx.engine.get(args<{ id: string }>(raw).id));
@@ -176,42 +169,42 @@ export const HANDLERS: Handlers = {
     const page = ctx.engine.list(args<Ops['list']['args']>(raw));
     return { tasks: page.tasks.map(wireTask), nextCursor: page.nextCursor };
   },
-  stats: (ctx) => ctx.engine.stats(ctx.clock()),
+  stats: (ctx) => ctx.engine.stats(ctx.pipeline.now()),
   queues: (ctx) => ctx.engine.queues(),
   workers: (ctx) => ctx.dispatcher.list(),
   async cancel(ctx, raw) {
-    const task = await apply(ctx, { kind: 'cancel', time: ctx.clock(), id: args<{ id: string }>(raw).id }, false);
+    const task = await apply(ctx, { kind: 'cancel', id: args<{ id: string }>(raw).id }, false);
     if (task.state === 'running' && task.lease) ctx.dispatcher.signalCancel(task.lease.workerId, [task.id]);
     return wireTask(task);
   },
   async retry(ctx, raw) {
-    return wireTask(await apply(ctx, { kind: 'retry', time: ctx.clock(), id: args<{ id: string }>(raw).id }, true));
+    return wireTask(await apply(ctx, { kind: 'retry', id: args<{ id: string }>(raw).id }, true));
   },
   cancelWhere(ctx, raw) {
     const { filter, limit } = args<Ops['cancelWhere']['args']>(raw);
-    return apply(ctx, { kind: 'cancelWhere', time: ctx.clock(), filter, limit: limitOf(limit) }, false);
+    return apply(ctx, { kind: 'cancelWhere', filter, limit: limitOf(limit) }, false);
   },
   retryWhere(ctx, raw) {
     const { filter, limit } = args<Ops['retryWhere']['args']>(raw);
-    return apply(ctx, { kind: 'retryWhere', time: ctx.clock(), filter, limit: limitOf(limit) }, true);
+    return apply(ctx, { kind: 'retryWhere', filter, limit: limitOf(limit) }, true);
   },
   dlqReplay(ctx, raw) {
     const { queue, ids, limit } = args<Ops['dlqReplay']['args']>(raw);
-    return apply(ctx, { kind: 'dlqReplay', time: ctx.clock(), queue, ids, limit: limitOf(limit) }, true);
+    return apply(ctx, { kind: 'dlqReplay', queue, ids, limit: limitOf(limit) }, true);
   },
   dlqPurge(ctx, raw) {
     const { queue, limit } = args<Ops['dlqPurge']['args']>(raw);
-    return apply(ctx, { kind: 'dlqPurge', time: ctx.clock(), queue, limit: limitOf(limit) }, false);
+    return apply(ctx, { kind: 'dlqPurge', queue, limit: limitOf(limit) }, false);
   },
   pauseQueue(ctx, raw) {
-    return apply(ctx, { kind: 'pauseQueue', time: ctx.clock(), queue: args<{ queue: string }>(raw).queue }, false);
+    return apply(ctx, { kind: 'pauseQueue', queue: args<{ queue: string }>(raw).queue }, false);
   },
   resumeQueue(ctx, raw) {
-    return apply(ctx, { kind: 'resumeQueue', time: ctx.clock(), queue: args<{ queue: string }>(raw).queue }, true);
+    return apply(ctx, { kind: 'resumeQueue', queue: args<{ queue: string }>(raw).queue }, true);
   },
   drainQueue(ctx, raw) {
     const { queue, limit } = args<Ops['drainQueue']['args']>(raw);
-    return apply(ctx, { kind: 'drainQueue', time: ctx.clock(), queue, limit: limitOf(limit) }, false);
+    return apply(ctx, { kind: 'drainQueue', queue, limit: limitOf(limit) }, false);
   },
   async backup(ctx, raw) {
     const { dir } = args<{ dir: string }>(raw);
@@ -223,7 +216,7 @@ export const HANDLERS: Handlers = {
     const { id, token, result } = args<Ops['ack']['args']>(raw);
     const worker = workerOf(ctx);
     try {
-      return stateOf(await apply(ctx, { kind: 'ack', time: ctx.clock(), id, token, result }, false));
+      return stateOf(await apply(ctx, { kind: 'ack', id, token, result }, false));
     } finally {
       ctx.dispatcher.finished(worker, id);
     }
@@ -232,7 +225,7 @@ export const HANDLERS: Handlers = {
     const { id, token, error } = args<Ops['nack']['args']>(raw);
     const worker = workerOf(ctx);
     try {
-      return stateOf(await apply(ctx, { kind: 'nack', time: ctx.clock(), id, token, error: String(error), seed: randomSeed() }, false));
+      return stateOf(await apply(ctx, { kind: 'nack', id, token, error: String(error) }, false));
     } finally {
       ctx.dispatcher.finished(worker, id);
     }
@@ -241,7 +234,7 @@ export const HANDLERS: Handlers = {
     const { id, token } = args<Ops['release']['args']>(raw);
     const worker = workerOf(ctx);
     try {
-      return stateOf(await apply(ctx, { kind: 'release', time: ctx.clock(), id, token }, true));
+      return stateOf(await apply(ctx, { kind: 'release', id, token }, true));
     } finally {
       ctx.dispatcher.finished(worker, id);
     }
@@ -251,12 +244,11 @@ export const HANDLERS: Handlers = {
     const worker = workerOf(ctx);
     if (!Array.isArray(reports) || reports.length === 0) throw invalid('report needs a non-empty list of reports');
     const answers: Ops['report']['result'] = new Array(reports.length);
-    const commands: Command[] = [];
+    const commands: Draft[] = [];
     const positions: number[] = [];
     let releases = false;
-    const now = ctx.clock();
     reports.forEach((report, i) => {
-      const command = outcomeCommand(report, now);
+      const command = outcomeCommand(report);
       if (!('kind' in command)) answers[i] = { error: command };
       else {
         commands.push(command);
@@ -265,7 +257,7 @@ export const HANDLERS: Handlers = {
       }
     });
     if (commands.length === 0) return answers;
-    const done = ctx.engine.applyBatch(commands);
+    const done = ctx.pipeline.submitBatch(commands);
     if (releases) ctx.dispatcher.workMayBeReady();
     try {
       (await done).forEach((outcome, k) => {
@@ -279,14 +271,14 @@ export const HANDLERS: Handlers = {
   async progress(ctx, raw) {
     const { id, token, fraction, message } = args<Ops['progress']['args']>(raw);
     workerOf(ctx);
-    await apply(ctx, { kind: 'progress', time: ctx.clock(), id, token, fraction, message }, false);
+    await apply(ctx, { kind: 'progress', id, token, fraction, message }, false);
     return null;
   },
   async heartbeat(ctx, raw) {
     const { leases, cpu, memoryBytes } = args<Ops['heartbeat']['args']>(raw);
     const worker = workerOf(ctx);
-    const outcome = await apply(ctx, { kind: 'heartbeat', time: ctx.clock(), workerId: worker.id, leases }, false);
-    worker.lastHeartbeatAt = ctx.clock();
+    const outcome = await apply(ctx, { kind: 'heartbeat', workerId: worker.id, leases }, false);
+    worker.lastHeartbeatAt = ctx.pipeline.now();
     worker.cpu = typeof cpu === 'number' ? cpu : null;
     worker.memoryBytes = typeof memoryBytes === 'number' ? memoryBytes : null;
     worker.running.clear();

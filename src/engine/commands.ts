@@ -12,7 +12,8 @@ export interface NewTask {
   id: string;
   type: string;
   queue?: string;
-  payload?: unknown;
+  /** Plain msgpack bytes (model/value.ts), encoded once where the task entered the broker. */
+  payload?: Uint8Array | null;
   priority?: number | string;
   maxRetries?: number;
   timeoutMs?: number;
@@ -37,7 +38,7 @@ export type Command =
   | ({ kind: 'heartbeat'; workerId: string; leases: LeaseRef[] } & At)
   | ({ kind: 'progress'; id: string; token: number; fraction: number; message?: string | null } & At)
   | ({ kind: 'release'; id: string; token: number } & At)
-  | ({ kind: 'ack'; id: string; token: number; result?: unknown } & At)
+  | ({ kind: 'ack'; id: string; token: number; result?: Uint8Array | null } & At)
   | ({ kind: 'nack'; id: string; token: number; error: string; seed: number } & At)
   | ({ kind: 'cancel'; id: string } & At)
   | ({ kind: 'cancelWhere'; filter: TaskFilter; limit: number } & At)

@@ -1,5 +1,5 @@
 /** The engine and, for its tests and benchmarks, the vocabulary it speaks (src/model). */
-export { Engine, type EngineOptions, type Outcome, type BatchInfo, type BatchListener } from './engine.ts';
+export { Engine, type Applied, type BatchWriter, type EngineOptions, type Outcome } from './engine.ts';
 export type { Change } from './txn.ts';
 export * from './commands.ts';
 export { DEFAULT_LIMITS, type Limits } from './limits.ts';

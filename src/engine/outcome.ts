@@ -6,8 +6,7 @@
 import { backoffDelayMs } from './backoff.ts';
 import type { CommandOf } from './commands.ts';
 import { notFound, TqError } from '../model/errors.ts';
-import { encodeValue } from './submit.ts';
-import type { Limits } from './limits.ts';
+import { encodedValue } from './submit.ts';
 import { type Attempt, type TaskRecord, truncateError } from '../model/task.ts';
 import { RESULT, type Txn } from './txn.ts';
 
@@ -40,9 +39,9 @@ function cancelled(tx: Txn, task: TaskRecord, error: string | null): TaskRecord 
   });
 }
 
-export function ack(tx: Txn, command: CommandOf<'ack'>, limits: Limits): TaskRecord {
+export function ack(tx: Txn, command: CommandOf<'ack'>): TaskRecord {
   const task = heldTask(tx, command.id, command.token);
-  const result = command.result === undefined || command.result === null ? null : encodeValue('result', command.result, limits.maxResultBytes);
+  const result = encodedValue('result', command.result);
   let next: TaskRecord;
   if (task.cancelRequested) {
     next = cancelled(tx, task, null);

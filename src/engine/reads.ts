@@ -8,7 +8,8 @@ import { oldestPendingId, pendingRanges } from './pending.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from '../model/task.ts';
-import { PAYLOAD, plain, RESULT } from './txn.ts';
+import { PAYLOAD, RESULT } from './txn.ts';
+import { plain } from '../model/value.ts';
 
 /** A listing with a type filter examines at most this many entries per page before returning a cursor. */
 const SCAN_BUDGET = 20_000;

@@ -24,11 +24,11 @@ const LOCK_FILE = 'broker.lock';
  * - idem      sha256(idempotency key) -> id
  * - counts    [queue, priority, state] -> number
  * - queues    name -> { paused }
- * - meta      'format' | 'lastTime' | 'seq' | 'token' -> number
+ * - meta      'format' | 'lastTime' | 'seq' | 'token' | 'position' -> number
  */
 export interface Databases {
   tasks: Database<TaskRecord, string>;
-  blobs: Database<Buffer, [string, number]>;
+  blobs: Database<Uint8Array, [string, number]>;
   ready: Database<string, [string, number, number]>;
   due: Database<string, [number, number]>;
   leases: Database<number, [number, string]>;

@@ -12,7 +12,7 @@ import {
   parsePriority,
   type TaskRecord,
 } from '../model/task.ts';
-import { idemHash, PAYLOAD, plain, type Txn } from './txn.ts';
+import { idemHash, PAYLOAD, type Txn } from './txn.ts';
 
 const MAX_ID_CHARS = 64;
 const MAX_KEY_CHARS = 1_024;
@@ -20,7 +20,7 @@ const DAY_MS = 86_400_000;
 
 interface Prepared {
   record: TaskRecord;
-  payload: Buffer | null;
+  payload: Uint8Array | null;
   keyHash: string | null;
 }
 
@@ -114,7 +114,7 @@ function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
   if (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((tag) => typeof tag !== 'string' || tag.length > 128)) {
     throw invalid(`tags must be at most ${MAX_TAGS} strings of at most 128 characters`);
   }
-  const payload = input.payload === undefined || input.payload === null ? null : encodeValue('payload', input.payload, limits.maxPayloadBytes);
+  const payload = encodedValue('payload', input.payload);
   const record: TaskRecord = {
     id: input.id,
     type,
@@ -148,16 +148,9 @@ function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
   return { record, payload, keyHash: key === null ? null : idemHash(key) };
 }
 
-/** Encodes a payload or result as plain msgpack, refusing values over the limit. */
-export function encodeValue(what: 'payload' | 'result', value: unknown, maxBytes: number): Buffer {
-  let bytes: Buffer;
-  try {
-    bytes = plain.pack(value);
-  } catch (error) {
-    throw invalid(`${what} cannot be encoded as msgpack: ${(error as Error).message}`);
-  }
-  if (bytes.length > maxBytes) {
-    throw new TqError('TOO_LARGE', `${what} is ${bytes.length} bytes, over the limit of ${maxBytes}: store big data elsewhere and pass a reference`);
-  }
-  return bytes;
+/** A payload or result as a command carries it: plain msgpack bytes, encoded where it entered the broker. */
+export function encodedValue(what: 'payload' | 'result', value: Uint8Array | null | undefined): Uint8Array | null {
+  if (value === undefined || value === null) return null;
+  if (!(value instanceof Uint8Array)) throw invalid(`${what} must arrive encoded (plain msgpack bytes)`);
+  return value;
 }

@@ -5,21 +5,19 @@
  */
 import { createHash } from 'node:crypto';
 import type { Database, Key } from 'lmdb';
-import { Packr } from 'msgpackr';
 import type { Databases } from './store.ts';
 import type { TaskRecord, TaskState } from '../model/task.ts';
-
-/** Plain msgpack, with no msgpackr-only extensions, so any language can read payloads and results. */
-export const plain = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true });
 
 export const PAYLOAD = 0;
 export const RESULT = 1;
 
-/** Durable counters, cached by the engine (one writer) and written once per batch. */
+/** Durable counters, read at the start of a batch's transaction and written once at its end. */
 export interface Counters {
   lastTime: number;
   seq: number;
   token: number;
+  /** Batches applied: the applied position (the Raft index, once a log feeds the engine). */
+  position: number;
 }
 
 type IndexEntry =
@@ -181,5 +179,6 @@ export class Txn {
     this.db.meta.putSync('lastTime', this.counters.lastTime);
     this.db.meta.putSync('seq', this.counters.seq);
     this.db.meta.putSync('token', this.counters.token);
+    this.db.meta.putSync('position', this.counters.position);
   }
 }

@@ -12,6 +12,7 @@
  *     ids in <ids-file> (one a line) are missing, and whether the counters agree with the index.
  *     Run it with LMDB_RESTORE=safe to read the directory as it would be after a power loss.
  */
+import { plain } from '../../src/model/value.ts';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Engine, type Command, type NewTask, TqError } from '../../src/engine/index.ts';
@@ -55,7 +56,7 @@ async function submitForever(engine: Engine, seed: number): Promise<never> {
     n++;
     // Mostly small payloads, now and then a few KB, so transactions span many pages.
     const payload = random() < 0.05 ? { n, blob: 'x'.repeat(1 + Math.floor(random() * 8_000)) } : { n };
-    return { id: uuidv7(), type: 'crash.test', queue: random() < 0.5 ? 'a' : 'b', priority: Math.floor(random() * 256), payload };
+    return { id: uuidv7(), type: 'crash.test', queue: random() < 0.5 ? 'a' : 'b', priority: Math.floor(random() * 256), payload: plain.pack(payload) };
   };
   const print = (ids: string[]) => {
     // stdout to a pipe is synchronous on Linux: once write returns, the parent can read the line.

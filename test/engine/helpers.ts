@@ -3,7 +3,13 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { plain } from '../../src/model/value.ts';
 import { Engine, TqError, type EngineOptions, type ErrorCode, type ListOptions, type TaskRecord } from '../../src/engine/index.ts';
+
+/** A payload or result as a command carries it: encoded once, where it entered the broker. */
+export function packed(value: unknown): Uint8Array {
+  return plain.pack(value);
+}
 
 /** A fixed epoch: tests pass times explicitly, the engine never reads the clock. */
 export const T0 = 1_700_000_000_000;

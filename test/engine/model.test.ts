@@ -24,6 +24,7 @@
  * TQ_PROPERTY_RUNS=1000 runs more sequences; TQ_PROPERTY_SEED and TQ_PROPERTY_PATH replay a failure
  * (fast-check prints both when a property fails); TQ_PROPERTY_SHRINK_MS bounds the shrinking.
  */
+import { plain } from '../../src/model/value.ts';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -280,7 +281,7 @@ class Model {
             backoffCapMs: spec.backoffCapMs ?? 3_600_000,
             runAt,
             key,
-            payload: spec.payload ?? null,
+            payload: spec.payload ? plain.unpack(spec.payload) : null,
             result: null,
             lease: null,
             leaseMs: 0,
@@ -370,7 +371,7 @@ class Model {
         if (task.cancelRequested) {
           this.finish(task, 'cancelled', now);
         } else {
-          task.result = command.result ?? null;
+          task.result = command.result ? plain.unpack(command.result) : null;
           this.finish(task, 'succeeded', now);
         }
         assert.equal(value.state, task.state, 'ack: state returned');
@@ -733,7 +734,7 @@ class Runner {
             if (spec.queue >= 0) task.queue = queueName(spec.queue);
             if (spec.runAt !== null) task.runAt = time + spec.runAt;
             if (spec.key !== null) task.idempotencyKey = `key-${spec.key}`;
-            if (spec.payload !== undefined) task.payload = { n: spec.payload };
+            if (spec.payload !== undefined) task.payload = plain.pack({ n: spec.payload });
             return task;
           }),
         };
@@ -742,7 +743,7 @@ class Runner {
       case 'heartbeat':
         return { kind: 'heartbeat', time, workerId: WORKERS[op.worker]!, leases: op.targets.map((target) => resolveTarget(model, target)) };
       case 'ack':
-        return { kind: 'ack', time, ...resolveTarget(model, op.target), result: { ok: op.target.pick } };
+        return { kind: 'ack', time, ...resolveTarget(model, op.target), result: plain.pack({ ok: op.target.pick }) };
       case 'release':
         return { kind: 'release', time, ...resolveTarget(model, op.target) };
       case 'nack':

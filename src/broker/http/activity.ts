@@ -2,9 +2,9 @@
  * What the engine's durable batches mean for people watching: each change of a task read once
  * into outcomes (submitted, succeeded, ...), queue waits, run times and events, then handed to
  * whoever listens (metrics, the live events stream, the stats history). Everything here comes from
- * engine.onCommitted, so nothing is told before it is on disk.
+ * the pipeline's onCommitted, so nothing is told before it is on disk.
  */
-import type { BatchInfo, Engine } from '../../engine/engine.ts';
+import type { BatchInfo, Pipeline } from '../pipeline.ts';
 import type { TaskRecord, TaskState } from '../../model/task.ts';
 import type { Change } from '../../engine/txn.ts';
 
@@ -75,8 +75,8 @@ export class Activity {
   private readonly listeners = new Set<ActivityListener>();
   private readonly unsubscribe: () => void;
 
-  constructor(engine: Engine) {
-    this.unsubscribe = engine.onCommitted((info) => this.batch(info));
+  constructor(pipeline: Pipeline) {
+    this.unsubscribe = pipeline.onCommitted((info) => this.batch(info));
   }
 
   on(listener: ActivityListener): () => void {

@@ -62,7 +62,7 @@ export class History {
     this.context = context;
     this.activity = activity;
     this.lastTotals = { ...activity.totals };
-    this.lastAt = context.clock();
+    this.lastAt = context.pipeline.now();
   }
 
   start(): void {
@@ -88,7 +88,7 @@ export class History {
 
   /** Stats now with the latest sample (or a first one), without taking a sample: for a new watcher. */
   current(): Snapshot | null {
-    const now = this.context.clock();
+    const now = this.context.pipeline.now();
     try {
       const stats = this.context.engine.stats(now);
       const zero = Object.fromEntries(OUTCOMES.map((outcome) => [outcome, 0])) as Record<Outcome, number>;
@@ -101,7 +101,7 @@ export class History {
 
   /** Takes a sample, keeps it, and tells the listeners. */
   take(): Snapshot | null {
-    const now = this.context.clock();
+    const now = this.context.pipeline.now();
     let stats: Stats;
     try {
       stats = this.context.engine.stats(now);

@@ -81,7 +81,7 @@ export function createMetrics(context: Context, activity: Activity): Metrics {
 
   // Read at scrape time: the engine's counters are exact and cheap (no scan); once per scrape.
   let scraped: Stats | null = null;
-  const stats = () => (scraped ??= context.engine.stats(context.clock()));
+  const stats = () => (scraped ??= context.engine.stats(context.pipeline.now()));
   new Gauge({
     name: 'tq_queue_depth',
     help: 'Tasks by queue, priority and state.',

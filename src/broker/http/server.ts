@@ -48,7 +48,7 @@ function bodyLimitOf(maxPayloadBytes: number): number {
 
 export async function startHttpServer(deps: HttpDeps, host: string, port: number): Promise<HttpServer> {
   const { context, log } = deps;
-  const activity = new Activity(context.engine);
+  const activity = new Activity(context.pipeline);
   const history = new History(context, activity);
   const events = new EventStreams(activity, history, log);
   const metrics = createMetrics(context, activity);

@@ -110,7 +110,7 @@ export class ProtocolServer {
         t: 'welcome',
         version: PROTOCOL_VERSION,
         broker: this.deps.brokerId,
-        time: this.deps.context.clock(),
+        time: this.deps.context.pipeline.now(),
         limits: { maxFrameBytes: config.maxFrameBytes, maxPayloadBytes: config.maxPayloadBytes, leaseMs: config.lease },
       };
       peer.send(welcome);
