@@ -87,7 +87,16 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
   checkInteger('tick', config.tick, 10, 60_000);
   checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);
   checkInteger('maxPayloadBytes', config.maxPayloadBytes, 1, config.maxFrameBytes);
+  if (config.apiKeys.length > 0 && config.http && !isLoopback(config.httpHost)) {
+    throw invalid(
+      `apiKeys guard the TCP port only, and HTTP checks no key yet: keep httpHost on a loopback address (127.0.0.1, ::1, localhost) or pass --no-http (got ${JSON.stringify(config.httpHost)})`,
+    );
+  }
   return config;
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 function parseQueues(value: unknown): Record<string, QueueSettings> {
