@@ -1,20 +1,22 @@
 /**
  * Engine benchmark: durable submits/s, durable claim+ack cycles/s, bytes on disk per pending task,
- * and the raw lmdb-js floor under them. Every figure is durable: it counts a command only once its
- * promise resolved, i.e. after the transaction that holds it was committed with fdatasync.
+ * and the raw lmdb-js floor under them. Commands go through the broker's command pipeline (stamping,
+ * encoding, group commit) into the engine, without sockets. Every figure is durable: it counts a
+ * command only once its promise resolved, i.e. after the transaction that holds it was committed
+ * with fdatasync.
  *
  *   npm run bench:engine                       all scenarios, 5 repetitions, writes bench/results/engine.json
  *   node bench/engine.ts --reps 3              fewer repetitions
  *   node bench/engine.ts --only claim-1000     one scenario (names in the table), e.g. under --cpu-prof
  *   TQ_BENCH_DIR=/mnt/disk node bench/engine.ts    put the data directories on another disk
  */
-import { plain } from '../src/model/value.ts';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { open } from 'lmdb';
-import { type Command, Engine, type NewTask } from '../src/engine/index.ts';
+import { type Draft, Pipeline, type TaskDraft } from '../src/broker/pipeline.ts';
+import { Engine } from '../src/engine/index.ts';
 import { machine } from './lib/machine.ts';
 import { formatCount, summarize, type Summary, table } from './lib/stats.ts';
 
@@ -41,30 +43,32 @@ interface Scenario {
   run: (dir: string) => Promise<Timed>;
 }
 
-let nextId = 0;
-function newTasks(count: number): NewTask[] {
-  const tasks: NewTask[] = [];
-  for (let i = 0; i < count; i++) {
-    const n = nextId++;
-    // UUIDv7-shaped and increasing, like the ids one broker makes (time, then a counter).
-    const hex = n.toString(16).padStart(22, '0');
-    const id = `0190a4c2-${hex.slice(0, 4)}-7${hex.slice(4, 7)}-8${hex.slice(7, 10)}-${hex.slice(10)}`;
-    tasks.push({ id, type: 'bench', payload: plain.pack({ n }) });
-  }
-  return tasks;
+let nextN = 0;
+function newTasks(count: number): TaskDraft[] {
+  return Array.from({ length: count }, () => ({ type: 'bench', payload: { n: nextN++ } }));
 }
 
-function submit(count: number): Command & { kind: 'submit' } {
-  return { kind: 'submit', tasks: newTasks(count), time: Date.now() };
+function submit(count: number): Draft & { kind: 'submit' } {
+  return { kind: 'submit', tasks: newTasks(count) };
 }
 
-async function expectOk(engine: Engine, commands: Command[]): Promise<void> {
-  for (const outcome of await engine.applyBatch(commands)) if (!outcome.ok) throw outcome.error;
+/** The engine behind the broker's pipeline, as a broker opens them. */
+function openPipeline(dir: string): Pipeline {
+  return new Pipeline(Engine.open({ dir }), { maxPayloadBytes: 10 * 1024 * 1024, maxResultBytes: 10 * 1024 * 1024 });
+}
+
+async function closePipeline(pipeline: Pipeline): Promise<void> {
+  await pipeline.close();
+  await pipeline.engine.close();
+}
+
+async function expectOk(pipeline: Pipeline, drafts: Draft[]): Promise<void> {
+  for (const outcome of await pipeline.submitBatch(drafts)) if (!outcome.ok) throw outcome.error;
 }
 
 /** Loads `count` pending tasks, 1,000 to a transaction (not timed). */
-async function load(engine: Engine, count: number): Promise<void> {
-  for (let done = 0; done < count; done += 1_000) await engine.execute(submit(Math.min(1_000, count - done)));
+async function load(pipeline: Pipeline, count: number): Promise<void> {
+  for (let done = 0; done < count; done += 1_000) await pipeline.execute(submit(Math.min(1_000, count - done)));
 }
 
 interface Timed {
@@ -85,39 +89,39 @@ function startClock(): (units: number) => Timed {
 
 /** `inFlight` submitters, each awaiting its command before sending the next: `total` tasks in all. */
 async function submits(dir: string, batch: number, inFlight: number, total: number): Promise<Timed> {
-  const engine = Engine.open({ dir });
+  const pipeline = openPipeline(dir);
   try {
     const perSubmitter = Math.ceil(total / batch / inFlight);
     const stop = startClock();
     await Promise.all(
       Array.from({ length: inFlight }, async () => {
-        for (let i = 0; i < perSubmitter; i++) await engine.execute(submit(batch));
+        for (let i = 0; i < perSubmitter; i++) await pipeline.execute(submit(batch));
       }),
     );
     return stop(perSubmitter * inFlight * batch);
   } finally {
-    await engine.close();
+    await closePipeline(pipeline);
   }
 }
 
 /**
- * `inFlight` workers, each: claim up to `batch`, then ack all of them in one applyBatch, until
+ * `inFlight` workers, each: claim up to `batch`, then ack all of them in one submitBatch, until
  * `total` tasks (loaded beforehand, untimed) are done.
  */
 async function claimAcks(dir: string, batch: number, inFlight: number, total: number): Promise<Timed> {
-  const engine = Engine.open({ dir });
+  const pipeline = openPipeline(dir);
   try {
-    await load(engine, total);
+    await load(pipeline, total);
     let acked = 0;
     const stop = startClock();
     await Promise.all(
       Array.from({ length: inFlight }, async (_, worker) => {
         for (;;) {
-          const claimed = await engine.execute({ kind: 'claim', workerId: `w${worker}`, queues: ['default'], max: batch, leaseMs: LEASE_MS, time: Date.now() });
+          const claimed = await pipeline.execute({ kind: 'claim', workerId: `w${worker}`, queues: ['default'], max: batch, leaseMs: LEASE_MS });
           if (claimed.length === 0) return;
           await expectOk(
-            engine,
-            claimed.map((task) => ({ kind: 'ack', id: task.id, token: task.lease!.token, time: Date.now() })),
+            pipeline,
+            claimed.map((task) => ({ kind: 'ack', id: task.id, token: task.lease!.token })),
           );
           acked += claimed.length;
         }
@@ -127,7 +131,7 @@ async function claimAcks(dir: string, batch: number, inFlight: number, total: nu
     if (acked !== total) throw new Error(`acked ${acked} of ${total}`);
     return timed;
   } finally {
-    await engine.close();
+    await closePipeline(pipeline);
   }
 }
 
@@ -174,8 +178,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'submit-1000', group: 'submit', unit: 'task', batch: 1_000, inFlight: 1, describe: '1,000 tasks a command, one command at a time', run: (dir) => submits(dir, 1_000, 1, 100_000) },
   { name: 'claim-1', group: 'claim+ack', unit: 'cycle', batch: 1, inFlight: 1, describe: 'claim max=1, then its ack; one worker', run: (dir) => claimAcks(dir, 1, 1, 1_000) },
   { name: 'claim-1x100', group: 'claim+ack', unit: 'cycle', batch: 1, inFlight: 100, describe: 'claim max=1, then its ack; 100 workers at once (group commit)', run: (dir) => claimAcks(dir, 1, 100, 20_000) },
-  { name: 'claim-100', group: 'claim+ack', unit: 'cycle', batch: 100, inFlight: 1, describe: 'claim max=100, then 100 acks in one applyBatch; one worker', run: (dir) => claimAcks(dir, 100, 1, 50_000) },
-  { name: 'claim-1000', group: 'claim+ack', unit: 'cycle', batch: 1_000, inFlight: 1, describe: 'claim max=1000, then 1,000 acks in one applyBatch; one worker', run: (dir) => claimAcks(dir, 1_000, 1, 100_000) },
+  { name: 'claim-100', group: 'claim+ack', unit: 'cycle', batch: 100, inFlight: 1, describe: 'claim max=100, then 100 acks in one submitBatch; one worker', run: (dir) => claimAcks(dir, 100, 1, 50_000) },
+  { name: 'claim-1000', group: 'claim+ack', unit: 'cycle', batch: 1_000, inFlight: 1, describe: 'claim max=1000, then 1,000 acks in one submitBatch; one worker', run: (dir) => claimAcks(dir, 1_000, 1, 100_000) },
   { name: 'lmdb-put-1000', group: 'lmdb floor', unit: 'put', batch: 1_000, inFlight: 1, describe: 'lmdb-js: 1,000 db.put in one event turn, await flushed', run: (dir) => rawPuts(dir, 'event-turn', 200_000) },
   { name: 'lmdb-putSync-1000', group: 'lmdb floor', unit: 'put', batch: 1_000, inFlight: 1, describe: 'lmdb-js: 1,000 putSync in one transactionSync (as the engine writes)', run: (dir) => rawPuts(dir, 'transactionSync', 200_000) },
   { name: 'lmdb-txn-per-put', group: 'lmdb floor', unit: 'put', batch: 1, inFlight: 1, describe: 'lmdb-js: one fdatasync\'d transactionSync per put', run: (dir) => rawPuts(dir, 'txn-per-put', 2_000) },
@@ -224,10 +228,10 @@ interface DiskUse {
 async function diskUse(count: number): Promise<DiskUse> {
   const dir = mkdtempSync(join(BASE, 'tq-bench-disk-'));
   try {
-    const engine = Engine.open({ dir });
-    await load(engine, count);
-    const pending = engine.stats(Date.now()).totals.pending;
-    await engine.close();
+    const pipeline = openPipeline(dir);
+    await load(pipeline, count);
+    const pending = pipeline.engine.stats(Date.now()).totals.pending;
+    await closePipeline(pipeline);
     if (pending !== count) throw new Error(`expected ${count} pending tasks, found ${pending}`);
     const fileBytes = statSync(join(dir, 'data.mdb')).size;
     const env = open({ path: dir, maxDbs: 16, readOnly: true });

@@ -8,6 +8,7 @@ import type { Task } from '../model/task.ts';
 import type { WorkerHello, WorkerInfo } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { Logger } from '../log/logger.ts';
+import { LeaseKeeper } from './leases.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { Peer } from './tcp/peer.ts';
 
@@ -65,6 +66,8 @@ export class Dispatcher {
   private readonly log: Logger;
   private readonly leaseMs: number;
   readonly workers = new Map<string, WorkerSession>();
+  /** When each running task's lease was last heard. */
+  readonly leases: LeaseKeeper;
   /** Bumped whenever work may have become ready; a short claim only starves a worker if none came since. */
   private generation = 0;
 
@@ -72,6 +75,7 @@ export class Dispatcher {
     this.pipeline = pipeline;
     this.log = log;
     this.leaseMs = leaseMs;
+    this.leases = new LeaseKeeper(pipeline.engine, leaseMs);
   }
 
   attach(peer: Peer, hello: WorkerHello): WorkerSession {
@@ -166,6 +170,7 @@ export class Dispatcher {
 
   finished(session: WorkerSession | undefined, id: string): void {
     session?.running.delete(id);
+    this.leases.forget(id);
   }
 
   list(): WorkerInfo[] {

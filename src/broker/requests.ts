@@ -274,11 +274,15 @@ export const HANDLERS: Handlers = {
     await apply(ctx, { kind: 'progress', id, token, fraction, message }, false);
     return null;
   },
-  async heartbeat(ctx, raw) {
+  heartbeat(ctx, raw) {
     const { leases, cpu, memoryBytes } = args<Ops['heartbeat']['args']>(raw);
     const worker = workerOf(ctx);
-    const outcome = await apply(ctx, { kind: 'heartbeat', workerId: worker.id, leases }, false);
-    worker.lastHeartbeatAt = ctx.pipeline.now();
+    // Answered from a read and remembered; the timers write a lease only when it would lapse (leases.ts).
+    const outcome = ctx.engine.checkLeases(leases);
+    const now = ctx.pipeline.now();
+    const held = new Set(outcome.extended);
+    ctx.dispatcher.leases.hear(leases.filter((lease) => held.has(lease.id)), now);
+    worker.lastHeartbeatAt = now;
     worker.cpu = typeof cpu === 'number' ? cpu : null;
     worker.memoryBytes = typeof memoryBytes === 'number' ? memoryBytes : null;
     worker.running.clear();

@@ -1,6 +1,6 @@
 /**
- * The broker's clockwork: due tasks are promoted, expired leases fail their attempt, old finished
- * tasks are purged. Each tick first reads (cheap, no transaction) and writes only when there is work.
+ * The broker's clockwork: due tasks are promoted, leases about to end are renewed to when their
+ * worker was last heard, expired leases fail their attempt, old finished tasks are purged. Each tick first reads (cheap, no transaction) and writes only when there is work.
  */
 import type { Logger } from '../log/logger.ts';
 import type { BrokerConfig } from './config.ts';
@@ -49,10 +49,18 @@ export class Timers {
           if (outcome.count > 0) this.dispatcher.workMayBeReady();
         } while (outcome.more);
       }
+      // Leases that end before the tick after next are renewed to when they were last heard, in
+      // one command; only then does what nobody heard expire.
+      const renewBy = now + 2 * this.config.tick;
       const expiry = this.pipeline.engine.nextLeaseExpiry();
-      if (expiry !== null && expiry <= now) {
-        const outcome = await this.pipeline.execute({ kind: 'expireLeases', limit: BULK });
-        if (outcome.count > 0) this.log.warn('leases expired', { count: outcome.count });
+      if (expiry !== null && expiry <= renewBy) {
+        const leases = this.dispatcher.leases.renewalsBy(renewBy, now);
+        if (leases.length > 0) await this.pipeline.execute({ kind: 'renewLeases', leases });
+        const next = this.pipeline.engine.nextLeaseExpiry();
+        if (next !== null && next <= this.pipeline.now()) {
+          const outcome = await this.pipeline.execute({ kind: 'expireLeases', limit: BULK });
+          if (outcome.count > 0) this.log.warn('leases expired', { count: outcome.count });
+        }
       }
       if (now - this.lastPurge >= PURGE_EVERY_MS) {
         this.lastPurge = now;

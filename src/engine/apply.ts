@@ -4,7 +4,7 @@ import { claim } from './claim.ts';
 import type { Command, CommandKind, CommandOf, ResultOf } from './commands.ts';
 import { dlqPurge, dlqReplay } from './dead-letter.ts';
 import { invalid } from '../model/errors.ts';
-import { expireLeases, heartbeat, progress, rearmLeases } from './lease.ts';
+import { expireLeases, progress, rearmLeases, renewLeases } from './lease.ts';
 import type { Limits } from './limits.ts';
 import { ack, nack, release } from './outcome.ts';
 import { drainQueue, setPaused } from './queue.ts';
@@ -19,7 +19,7 @@ type Handlers = { [K in CommandKind]: (tx: Txn, command: CommandOf<K>, limits: L
 const HANDLERS: Handlers = {
   submit,
   claim,
-  heartbeat,
+  renewLeases,
   progress,
   release,
   ack,

@@ -27,6 +27,11 @@ export interface NewTask {
 
 
 
+/** A lease to extend to `heardAt` (default: the command's time) plus the lease length of its claim. */
+export interface Renewal extends LeaseRef {
+  heardAt?: number;
+}
+
 interface At {
   /** Epoch ms. The engine never goes back in time: it uses max(time, the last command's time). */
   time: number;
@@ -35,7 +40,7 @@ interface At {
 export type Command =
   | ({ kind: 'submit'; tasks: NewTask[] } & At)
   | ({ kind: 'claim'; workerId: string; queues: string[]; max: number; leaseMs: number } & At)
-  | ({ kind: 'heartbeat'; workerId: string; leases: LeaseRef[] } & At)
+  | ({ kind: 'renewLeases'; leases: Renewal[] } & At)
   | ({ kind: 'progress'; id: string; token: number; fraction: number; message?: string | null } & At)
   | ({ kind: 'release'; id: string; token: number } & At)
   | ({ kind: 'ack'; id: string; token: number; result?: Uint8Array | null } & At)
@@ -68,7 +73,7 @@ export interface SubmitOutcome {
 export interface ResultOf {
   submit: SubmitOutcome[];
   claim: Task[];
-  heartbeat: HeartbeatOutcome;
+  renewLeases: HeartbeatOutcome;
   progress: TaskRecord;
   release: TaskRecord;
   ack: TaskRecord;

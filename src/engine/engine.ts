@@ -16,7 +16,8 @@ import { DEFAULT_LIMITS, type Limits } from './limits.ts';
 import { getTask, listQueues, listTasks, stats, type ListOptions, type Page } from './reads.ts';
 import type { Stats } from '../model/stats.ts';
 import { nextDueAt } from './schedule.ts';
-import { nextLeaseExpiry } from './lease.ts';
+import { checkLeaseList, type HeldLease, leasesEndingBy, leaseStatus, nextLeaseExpiry } from './lease.ts';
+import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';
 import type { Task } from '../model/task.ts';
 import { type Change, type Counters, Txn } from './txn.ts';
@@ -177,6 +178,21 @@ export class Engine {
   /** When the next scheduled or failed task falls due, or null. */
   nextDueAt(): number | null {
     return nextDueAt(this.store);
+  }
+
+  /** Which of a worker's leases still hold and which were asked to cancel: a read, no write. */
+  checkLeases(leases: readonly LeaseRef[]): HeartbeatOutcome {
+    return leaseStatus(this.reader, checkLeaseList(leases));
+  }
+
+  /** Leases that end at or before `until`, soonest first. */
+  leasesEndingBy(until: number, limit: number): HeldLease[] {
+    return leasesEndingBy(this.reader, until, limit);
+  }
+
+  private get reader(): { db: Store['db']; task: (id: string) => ReturnType<Store['db']['tasks']['get']> } {
+    const db = this.store.db;
+    return { db, task: (id) => db.tasks.get(id) };
   }
 
   /** When the soonest lease runs out, or null. */

@@ -1,11 +1,12 @@
 /**
- * Leases over running tasks: heartbeats extend them, progress reports ride on them, expiry turns
- * them into failed attempts, and a broker start re-arms them for one full period.
+ * Leases over running tasks: renewals extend them to when their worker was last heard, progress
+ * reports ride on them, expiry turns them into failed attempts, and a broker start re-arms them
+ * for one full period.
  */
 import { draws } from './backoff.ts';
 import { type CommandOf } from './commands.ts';
 import { BULK_LIMIT_MAX, type BulkOutcome } from '../model/bulk.ts';
-import { type HeartbeatOutcome } from '../model/lease.ts';
+import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import { checkLimit } from './select.ts';
 import { invalid, TqError } from '../model/errors.ts';
 import { failAttempt, heldTask } from './outcome.ts';
@@ -14,28 +15,54 @@ import type { Txn } from './txn.ts';
 
 const MAX_HEARTBEAT_LEASES = 100_000;
 
-export function heartbeat(tx: Txn, command: CommandOf<'heartbeat'>): HeartbeatOutcome {
-  if (!Array.isArray(command.leases) || command.leases.length > MAX_HEARTBEAT_LEASES) {
-    throw invalid(`a heartbeat lists at most ${MAX_HEARTBEAT_LEASES} leases`);
-  }
-  for (const lease of command.leases) {
-    if (lease === null || typeof lease !== 'object' || typeof lease.id !== 'string' || typeof lease.token !== 'number') {
-      throw invalid('each heartbeat lease must be {id: string, token: number}');
+/**
+ * Extends leases whose token still holds to when their worker was last heard plus the lease length
+ * of their claim, never shortening one. Heartbeats themselves write nothing (the broker keeps when
+ * it heard each lease); this command persists the extensions when a lease would otherwise lapse.
+ */
+export function renewLeases(tx: Txn, command: CommandOf<'renewLeases'>): HeartbeatOutcome {
+  const leases = checkLeaseList(command.leases);
+  for (const { heardAt } of leases) {
+    if (heardAt !== undefined && heardAt !== null && (typeof heardAt !== 'number' || !Number.isSafeInteger(heardAt))) {
+      throw invalid('a renewal\'s heardAt must be epoch milliseconds');
     }
   }
+  const outcome = leaseStatus(tx, leases);
+  for (const { id, heardAt } of leases) {
+    if (!outcome.extended.includes(id)) continue;
+    const task = tx.task(id)!;
+    const expiresAt = Math.min(heardAt ?? tx.time, tx.time) + task.leaseMs;
+    if (expiresAt > task.lease!.expiresAt) tx.write(task, { ...task, lease: { ...task.lease!, expiresAt }, updatedAt: tx.time });
+  }
+  return outcome;
+}
+
+/** What a heartbeat hears: which leases still hold, which do not, which tasks were asked to cancel. */
+export function leaseStatus(tx: Pick<Txn, 'task'>, leases: readonly LeaseRef[]): HeartbeatOutcome {
   const outcome: HeartbeatOutcome = { extended: [], rejected: [], cancelRequested: [] };
-  for (const { id, token } of command.leases) {
+  for (const { id, token } of leases) {
     const task = tx.task(id);
     if (!task || task.state !== 'running' || task.lease?.token !== token) {
       outcome.rejected.push(id);
       continue;
     }
-    const next: TaskRecord = { ...task, lease: { ...task.lease, expiresAt: tx.time + task.leaseMs }, updatedAt: tx.time };
-    tx.write(task, next);
     outcome.extended.push(id);
     if (task.cancelRequested) outcome.cancelRequested.push(id);
   }
   return outcome;
+}
+
+/** A list of (id, token) pairs, checked whole. */
+export function checkLeaseList<T extends LeaseRef>(leases: readonly T[]): readonly T[] {
+  if (!Array.isArray(leases) || leases.length > MAX_HEARTBEAT_LEASES) {
+    throw invalid(`a heartbeat lists at most ${MAX_HEARTBEAT_LEASES} leases`);
+  }
+  for (const lease of leases) {
+    if (lease === null || typeof lease !== 'object' || typeof lease.id !== 'string' || typeof lease.token !== 'number') {
+      throw invalid('each heartbeat lease must be {id: string, token: number}');
+    }
+  }
+  return leases;
 }
 
 export function progress(tx: Txn, command: CommandOf<'progress'>): TaskRecord {
@@ -75,10 +102,26 @@ export function rearmLeases(tx: Txn): BulkOutcome {
 }
 
 /** Ids of running tasks whose lease ends at or before `until`, soonest first. */
-function leaseRange(tx: Txn, until: number, limit: number): string[] {
+function leaseRange(tx: Pick<Txn, 'db'>, until: number, limit: number): string[] {
   const ids: string[] = [];
   for (const key of tx.db.leases.getKeys({ end: [until + 1], limit })) ids.push((key as [number, string])[1]);
   return ids;
+}
+
+/** A running task's lease as the broker renews it. */
+export interface HeldLease {
+  id: string;
+  token: number;
+  expiresAt: number;
+  leaseMs: number;
+}
+
+/** Leases that end at or before `until`, soonest first, at most `limit`. */
+export function leasesEndingBy(tx: Pick<Txn, 'db' | 'task'>, until: number, limit: number): HeldLease[] {
+  return leaseRange(tx, until, limit).map((id) => {
+    const task = tx.task(id)!;
+    return { id, token: task.lease!.token, expiresAt: task.lease!.expiresAt, leaseMs: task.leaseMs };
+  });
 }
 
 /** When the soonest lease runs out, or null when nothing runs: a broker expires leases then. */

@@ -53,8 +53,8 @@ describe('unknown tasks', () => {
         { kind: 'dlqReplay', time: T0, ids: [id], limit: 10 },
       ];
       for (const command of commands) await rejectsWith(engine.execute(command), 'NOT_FOUND', /task no-such-task not found/);
-      // A heartbeat does not fail: it tells the worker to drop that task.
-      assert.deepEqual(await engine.execute({ kind: 'heartbeat', time: T0, workerId: 'w', leases: [{ id, token: 1 }] }), { extended: [], rejected: [id], cancelRequested: [] });
+      // A renewal does not fail: it tells the worker to drop that task.
+      assert.deepEqual(await engine.execute({ kind: 'renewLeases', time: T0, leases: [{ id, token: 1 }] }), { extended: [], rejected: [id], cancelRequested: [] });
     }));
 });
 
@@ -117,16 +117,23 @@ describe('fencing tokens', () => {
       await rejectsWith(engine.execute({ kind: 'nack', time: T0 + 7_000, id: 'a', token: live, error: 'x', seed: 0 }), 'STALE_TOKEN');
     }));
 
-  test('a heartbeat reports a stale token in `rejected` and does not extend that lease', () =>
+  test('a renewal reports a stale token in `rejected` and does not extend that lease', () =>
     withEngine(async (engine) => {
       const { stale, live } = await reclaimed(engine);
       const before = engine.get('a');
-      const outcome = await engine.execute({ kind: 'heartbeat', time: T0 + 6_000, workerId: 'w', leases: [{ id: 'a', token: stale }] });
+      const outcome = await engine.execute({ kind: 'renewLeases', time: T0 + 6_000, leases: [{ id: 'a', token: stale }] });
       assert.deepEqual(outcome, { extended: [], rejected: ['a'], cancelRequested: [] });
       assert.deepEqual(engine.get('a').lease, before.lease);
-      const good = await engine.execute({ kind: 'heartbeat', time: T0 + 6_000, workerId: 'w', leases: [{ id: 'a', token: live }] });
+      const good = await engine.execute({ kind: 'renewLeases', time: T0 + 6_000, leases: [{ id: 'a', token: live }] });
       assert.deepEqual(good, { extended: ['a'], rejected: [], cancelRequested: [] });
       assert.equal(engine.get('a').lease!.expiresAt, T0 + 7_000);
+      // To when it was heard, never past the command's time, never shorter than it is.
+      await engine.execute({ kind: 'renewLeases', time: T0 + 6_500, leases: [{ id: 'a', token: live, heardAt: T0 + 6_400 }] });
+      assert.equal(engine.get('a').lease!.expiresAt, T0 + 7_400);
+      await engine.execute({ kind: 'renewLeases', time: T0 + 6_600, leases: [{ id: 'a', token: live, heardAt: T0 + 9_999 }] });
+      assert.equal(engine.get('a').lease!.expiresAt, T0 + 7_600, 'a heardAt after the command time counts as the command time');
+      await engine.execute({ kind: 'renewLeases', time: T0 + 6_700, leases: [{ id: 'a', token: live, heardAt: T0 + 5_000 }] });
+      assert.equal(engine.get('a').lease!.expiresAt, T0 + 7_600, 'an older hearing does not shorten the lease');
     }));
 
   test('release invalidates the token; the next claim gets a new one', () =>
@@ -210,7 +217,7 @@ describe('batches', () => {
       const outcomes = await settledOrLost(
         engine.applyBatch([
           { kind: 'submit', time: T0, tasks: [{ id: 'a', type: 'job' }] },
-          { kind: 'heartbeat', time: T0, workerId: 'w', leases: [null as never] },
+          { kind: 'renewLeases', time: T0, leases: [null as never] },
           { kind: 'submit', time: T0, tasks: [{ id: 'c', type: 'job' }] },
         ]),
       );

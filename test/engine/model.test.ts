@@ -14,7 +14,8 @@
  * - fencing tokens only grow (a "durable counter"), and are never reused;
  * - every command moves the clock to max(its time, the last), even one that then fails;
  * - cancel refuses finished tasks and retry takes dead, failed and cancelled ones (INVALID_STATE
- *   otherwise); a heartbeat extends a lease to now + the lease length granted at claim;
+ *   otherwise); a renewal extends a lease to min(heardAt, now) + the lease length granted at
+ *   claim, never shortening it;
  * - promoteDue takes the earliest due first; expireLeases takes leases in expiry order, ties by
  *   task id, drawing each jitter from draws(seed) in that order;
  * - purge deletes a finished task once now − finishedAt ≥ the retention of its state;
@@ -335,20 +336,21 @@ class Model {
         return;
       }
 
-      case 'heartbeat': {
+      case 'renewLeases': {
         const value = ok<HeartbeatOutcome>(outcome, what);
         const expected: HeartbeatOutcome = { extended: [], rejected: [], cancelRequested: [] };
-        for (const { id, token } of command.leases) {
+        for (const { id, token, heardAt } of command.leases) {
           const task = this.held(id, token);
           if (typeof task === 'string') {
             expected.rejected.push(id);
             continue;
           }
-          task.lease = { ...task.lease!, expiresAt: now + task.leaseMs };
+          const expiresAt = Math.min(heardAt ?? now, now) + task.leaseMs;
+          if (expiresAt > task.lease!.expiresAt) task.lease = { ...task.lease!, expiresAt };
           expected.extended.push(id);
           if (task.cancelRequested) expected.cancelRequested.push(id);
         }
-        assert.deepEqual(value, expected, 'heartbeat outcome');
+        assert.deepEqual(value, expected, 'renewLeases outcome');
         return;
       }
 
@@ -741,7 +743,8 @@ class Runner {
       case 'claim':
         return { kind: 'claim', time, workerId: WORKERS[op.worker]!, queues: op.queues.map(queueName), max: op.max, leaseMs: op.leaseMs };
       case 'heartbeat':
-        return { kind: 'heartbeat', time, workerId: WORKERS[op.worker]!, leases: op.targets.map((target) => resolveTarget(model, target)) };
+        // A renewal to when the lease was heard: now, or (for the other workers) a little earlier.
+        return { kind: 'renewLeases', time, leases: op.targets.map((target) => ({ ...resolveTarget(model, target), heardAt: op.worker === 0 ? undefined : time - 700 * op.worker })) };
       case 'ack':
         return { kind: 'ack', time, ...resolveTarget(model, op.target), result: plain.pack({ ok: op.target.pick }) };
       case 'release':
@@ -877,7 +880,7 @@ function describeOutcome(outcome: Outcome): string {
 function tally(command: Command, outcome: Outcome): void {
   let result = outcome.ok ? 'ok' : outcome.error.code;
   if (outcome.ok && command.kind === 'claim') result = `ok ${Math.min((outcome.value as Task[]).length, 3)}${(outcome.value as Task[]).length >= 3 ? '+' : ''} tasks`;
-  if (outcome.ok && command.kind === 'heartbeat') result = (outcome.value as HeartbeatOutcome).rejected.length > 0 ? 'ok with rejected' : 'ok all extended';
+  if (outcome.ok && command.kind === 'renewLeases') result = (outcome.value as HeartbeatOutcome).rejected.length > 0 ? 'ok with rejected' : 'ok all extended';
   if (outcome.ok && 'count' in (outcome.value as object)) result = `ok count ${Math.min((outcome.value as BulkOutcome).count, 2)}${(outcome.value as BulkOutcome).count >= 2 ? '+' : ''}${(outcome.value as BulkOutcome).more ? ' more' : ''}`;
   if (outcome.ok && command.kind === 'submit') result = (outcome.value as SubmitOutcome[]).some((item) => !item.created) ? 'ok with idempotent repeat' : 'ok all created';
   if (outcome.ok && (command.kind === 'nack' || command.kind === 'ack' || command.kind === 'release')) result = `ok -> ${(outcome.value as TaskRecord).state}`;

@@ -395,7 +395,7 @@ describe('bounded bulk commands', () => {
       assert.deepEqual([engine.get('done').state, engine.get('dead').state, engine.get('elsewhere').state], ['succeeded', 'dead', 'pending']);
       assert.deepEqual(await engine.execute({ kind: 'cancelWhere', time: engine.lastTime, filter: { queue: 'c' }, limit: 2 }), { count: 0, more: false }, 'nothing left to do');
       const token = engine.get('r1').lease!.token;
-      const beat = await engine.execute({ kind: 'heartbeat', time: engine.lastTime, workerId: 'w', leases: [{ id: 'r1', token }] });
+      const beat = await engine.execute({ kind: 'renewLeases', time: engine.lastTime, leases: [{ id: 'r1', token }] });
       assert.deepEqual(beat.cancelRequested, ['r1'], 'the worker hears of it');
       assert.equal((await engine.execute({ kind: 'ack', time: engine.lastTime, id: 'r1', token })).state, 'cancelled', 'it ends cancelled whatever it reports');
       assert.deepEqual(await engine.execute({ kind: 'cancelWhere', time: engine.lastTime, filter: { type: 'job', state: 'pending' }, limit: 10 }), { count: 1, more: false });

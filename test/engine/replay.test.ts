@@ -65,7 +65,7 @@ async function workload(reference: Engine, random: () => number): Promise<{ comm
     } else if (roll < 8) command = { kind: 'claim', time, workerId: pick(['w0', 'w1', 'w2']), queues: [pick(queues), pick(queues)], max: 1 + int(3), leaseMs: 1_000 + int(20_000) };
     else if (roll < 11) command = { kind: 'ack', time, ...lease, result: int(2) === 0 ? packed({ ok: i }) : null };
     else if (roll === 11) command = { kind: 'nack', time, ...lease, error: `boom ${i}`, seed: int(2 ** 32) };
-    else if (roll === 12) command = { kind: 'heartbeat', time, workerId: held?.lease?.workerId ?? 'w0', leases: held ? [lease] : [] };
+    else if (roll === 12) command = { kind: 'renewLeases', time, leases: held ? [{ ...lease, heardAt: time - int(3_000) }] : [] };
     else if (roll === 13) command = int(2) === 0 ? { kind: 'release', time, ...lease } : { kind: 'progress', time, ...lease, fraction: random(), message: 'half' };
     else if (roll === 14) command = { kind: 'cancel', time, id: known.length > 0 ? pick(known) : 'missing' };
     else if (roll === 15) command = int(2) === 0 ? { kind: 'retry', time, id: known.length > 0 ? pick(known) : 'missing' } : { kind: 'dlqReplay', time, queue: pick(queues), limit: 5 };
