@@ -24,12 +24,16 @@
 //   package.json from disk. Neither exists in the binary, so the devtools module
 //   becomes an empty one and ink's `DEV === 'true'` tests become false (else any
 //   DEV=true in a user's environment prints a stack trace on every render).
+// - The dashboard: src/dashboard/files.ts reads the page's files from its own
+//   directory, which the binary does not have. It becomes a module that
+//   returns what that very function read at build time.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
+import { readDashboardFiles } from '../src/dashboard/files.ts';
 
 /** Packages whose ES build uses direct eval: bundled from their CommonJS build. */
 const USE_COMMONJS_BUILD = /^(ordered-binary)$/;
@@ -79,6 +83,10 @@ export function seaPlugin(natives: Map<string, NativeAddon>): Plugin {
           resolveDir: dirname(NATIVE_TS),
         };
       });
+      build.onLoad({ filter: /[\\/]src[\\/]dashboard[\\/]files\.ts$/ }, () => ({
+        contents: `export function readDashboardFiles() {\n  return ${JSON.stringify(readDashboardFiles())};\n}\n`,
+        loader: 'js',
+      }));
       build.onLoad({ filter: /[\\/]ink[\\/]build[\\/]devtools\.js$/ }, () => ({
         contents: 'export {};\n',
         loader: 'js',

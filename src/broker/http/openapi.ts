@@ -70,7 +70,7 @@ export function openApiDocument(routes: Route[], version: string): Record<string
       { name: 'dlq', description: 'the dead-letter queue' },
       { name: 'workers', description: 'connected workers' },
       { name: 'stats', description: 'depths, history and live events' },
-      { name: 'system', description: 'health, readiness, metrics, this document' },
+      { name: 'system', description: 'the queue rules, health, readiness, metrics, this document' },
     ],
     paths,
     components: { schemas: Object.fromEntries(Object.entries(NAMED).map(([name, schema]) => [name, walk(schema, true)])) },

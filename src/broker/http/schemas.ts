@@ -288,3 +288,24 @@ export const NAMED: Record<string, JsonSchema> = {
   Sample,
   Error: ErrorBody,
 };
+
+const StateList = { type: 'array', items: TaskStateName };
+
+/** GET /api/v1/model: the queue rules of src/model/task.ts, which the dashboard follows. */
+export const Model = {
+  type: 'object',
+  required: ['states', 'finishedStates', 'cancellableStates', 'retryableStates', 'priorities', 'namePattern'],
+  properties: {
+    states: { ...StateList, description: 'every state, in order' },
+    finishedStates: { ...StateList, description: 'states a task never leaves on its own' },
+    cancellableStates: { ...StateList, description: 'states DELETE /tasks/{id} accepts' },
+    retryableStates: { ...StateList, description: 'states POST /tasks/{id}/retry accepts' },
+    priorities: {
+      type: 'object',
+      description: 'the priority names and their numbers',
+      required: Object.keys(PRIORITY_NAMES),
+      properties: Object.fromEntries(Object.keys(PRIORITY_NAMES).map((name) => [name, { type: 'integer', minimum: 0, maximum: 255 }])),
+    },
+    namePattern: { type: 'string', description: 'the regular expression queue and type names match' },
+  },
+};

@@ -3,10 +3,12 @@
  * each 4xx case (400 naming the field, 404, 409, 413, 415), the events stream and the OpenAPI document.
  */
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { dirname, join } from 'node:path';
+import { CANCELLABLE_STATES, FINISHED_STATES, NAME_PATTERN, PRIORITY_NAMES, RETRYABLE_STATES, TASK_STATES } from '../../../src/model/task.ts';
 import { eventually, removeDir, runTq, startBroker, tempDir } from '../../helpers/broker.ts';
 import { startWorker, type WorkerProcess } from '../../worker/helpers.ts';
 import { assertError, call, type HttpBroker, readEvents, startHttpBroker, stopHttpBroker } from './helpers.ts';
@@ -272,20 +274,52 @@ describe('REST API', () => {
     assert.deepEqual(schema.properties.state.enum, ['waiting', 'scheduled', 'pending', 'running', 'succeeded', 'failed', 'dead', 'cancelled']);
   });
 
-  it('serves the dashboard page, script and stylesheet with a strict CSP and ETags', async () => {
-    const page = await fetch(`${broker.base}/`);
-    assert.equal(page.status, 200);
-    assert.match(page.headers.get('content-type')!, /text\/html/);
-    assert.match(page.headers.get('content-security-policy')!, /script-src 'self'/);
-    assert.match(await page.text(), /<script src="\/assets\/app\.js"/);
-    const script = await fetch(`${broker.base}/assets/app.js`);
-    assert.match(script.headers.get('content-type')!, /javascript/);
-    const etag = script.headers.get('etag')!;
-    const source = await script.text();
-    assert.doesNotThrow(() => new Function(source), 'the script parses');
-    const again = await fetch(`${broker.base}/assets/app.js`, { headers: { 'if-none-match': etag } });
-    assert.equal(again.status, 304);
-    assert.equal((await fetch(`${broker.base}/assets/app.css`)).status, 200);
+  it('serves every dashboard file as it is on disk, with its content type, a strict CSP and ETags', async () => {
+    const dir = join(import.meta.dirname, '../../../src/dashboard');
+    const names = readdirSync(dir).filter((name) => name === 'index.html' || /\.(js|css)$/.test(name));
+    assert.ok(names.includes('app.js') && names.includes('style.css'), names.join(', '));
+    const types: Record<string, RegExp> = { html: /^text\/html; charset=utf-8$/, js: /^text\/javascript; charset=utf-8$/, css: /^text\/css; charset=utf-8$/ };
+    const served = new Map<string, string>();
+    for (const name of names) {
+      const path = name === 'index.html' ? '/' : `/assets/${name}`;
+      const answer = await fetch(`${broker.base}${path}`);
+      assert.equal(answer.status, 200, path);
+      assert.match(answer.headers.get('content-type')!, types[name.slice(name.lastIndexOf('.') + 1)]!, path);
+      assert.match(answer.headers.get('content-security-policy')!, /default-src 'none'; script-src 'self'/, path);
+      const body = await answer.text();
+      assert.equal(body, readFileSync(join(dir, name), 'utf8'), `${path} is ${name} as on disk`);
+      served.set(path, body);
+      const etag = answer.headers.get('etag')!;
+      assert.equal((await fetch(`${broker.base}${path}`, { headers: { 'if-none-match': etag } })).status, 304, path);
+    }
+    // Everything the page loads is served: the page's script and stylesheet, every module's imports.
+    const wanted = [...served.get('/')!.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    assert.deepEqual(wanted.sort(), ['/assets/app.js', '/assets/style.css']);
+    for (const [path, body] of served) {
+      if (!path.endsWith('.js')) continue;
+      for (const [, spec] of body.matchAll(/^import [^'\n]*'(\.\/[^']+)';$/gm)) wanted.push(`/assets/${spec!.slice(2)}`);
+    }
+    for (const path of wanted) assert.ok(served.has(path), `${path} is served`);
+    // Nothing else of the directory is: not its types, its tsconfig or the server's own module.
+    for (const path of ['/assets/types.d.ts', '/assets/tsconfig.json', '/assets/files.ts', '/assets/nope.js']) {
+      assert.equal((await fetch(`${broker.base}${path}`)).status, 404, path);
+    }
+  });
+
+  it('GET /api/v1/model: the queue rules of src/model, documented', async () => {
+    const answer = await call(broker, 'GET', '/api/v1/model');
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.body, {
+      states: [...TASK_STATES],
+      finishedStates: [...FINISHED_STATES],
+      cancellableStates: [...CANCELLABLE_STATES],
+      retryableStates: [...RETRYABLE_STATES],
+      priorities: { ...PRIORITY_NAMES },
+      namePattern: NAME_PATTERN.source,
+    });
+    const doc = (await call(broker, 'GET', '/api/v1/openapi.json')).body;
+    const schema = doc.paths['/api/v1/model'].get.responses['200'].content['application/json'].schema;
+    assert.deepEqual(Object.keys(answer.body).sort(), [...schema.required].sort());
   });
 });
 

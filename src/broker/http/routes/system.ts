@@ -1,8 +1,19 @@
-/** Stats, the live events stream, health, readiness, /metrics and the OpenAPI document. */
+/** Stats, the live events stream, the queue rules, health, readiness, /metrics and the OpenAPI document. */
 import { HttpError } from '../errors.ts';
 import { errors, json, type Route } from '../api.ts';
 import { SAMPLE_INTERVAL_MS } from '../history.ts';
-import { EventsQuery, Health, Stats, StatsHistory } from '../schemas.ts';
+import { CANCELLABLE_STATES, FINISHED_STATES, NAME_PATTERN, PRIORITY_NAMES, RETRYABLE_STATES, TASK_STATES } from '../../../model/task.ts';
+import { EventsQuery, Health, Model, Stats, StatsHistory } from '../schemas.ts';
+
+/** The rules as the dashboard reads them: it keeps no copy of its own. */
+const MODEL = {
+  states: TASK_STATES,
+  finishedStates: FINISHED_STATES,
+  cancellableStates: CANCELLABLE_STATES,
+  retryableStates: RETRYABLE_STATES,
+  priorities: PRIORITY_NAMES,
+  namePattern: NAME_PATTERN.source,
+};
 
 export const SYSTEM_ROUTES: Route[] = [
   {
@@ -41,6 +52,18 @@ export const SYSTEM_ROUTES: Route[] = [
     handle(api, request, reply) {
       api.events.open(request, reply, request.query as { queue?: string; stats?: boolean });
       return reply;
+    },
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/model',
+    operationId: 'getModel',
+    summary: 'The queue rules: states, which can be cancelled or retried, priority names, the name pattern',
+    description: 'Taken from the broker\'s own model (src/model/task.ts); the dashboard shows its cancel and retry buttons and checks names by these.',
+    tag: 'system',
+    responses: { 200: { description: 'the rules', schema: Model } },
+    handle() {
+      return MODEL;
     },
   },
   {
