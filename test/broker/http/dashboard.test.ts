@@ -1,8 +1,8 @@
 /**
  * The web dashboard in a real browser (Debian's chromium, driven by playwright-core) against a
  * real broker and worker: a task submitted over the API appears without a reload, a task is
- * cancelled, a dead task replayed and a queue paused from the page (by keyboard), and a
- * screenshot is saved.
+ * cancelled, a dead task replayed and a queue paused from the page (by keyboard), the cancel and
+ * retry buttons follow the rules the broker serves, and a screenshot is saved.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { CANCELLABLE_STATES, RETRYABLE_STATES, TASK_STATES } from '../../../src/model/task.ts';
 import { eventually, removeDir, tempDir } from '../../helpers/broker.ts';
 import { startWorker, type WorkerProcess } from '../../worker/helpers.ts';
 import { call, type HttpBroker, startHttpBroker, stopHttpBroker } from './helpers.ts';
@@ -18,6 +19,14 @@ const CHROMIUM = process.env.TQ_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Where the screenshots go: TQ_TEST_ARTIFACTS, else a directory under the system's temp dir. */
 const ARTIFACTS = process.env.TQ_TEST_ARTIFACTS ?? join(tmpdir(), 'tq-test-artifacts');
+
+/** What the tests read of an element in the page (the tests are compiled without the DOM types). */
+interface Shown {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): Shown | null;
+  querySelectorAll(selector: string): ArrayLike<Shown>;
+  textContent: string | null;
+}
 
 describe('web dashboard', { skip: existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM} (apt-get install chromium); CI installs it` }, () => {
   let broker: HttpBroker;
@@ -98,6 +107,45 @@ describe('web dashboard', { skip: existsSync(CHROMIUM) ? false : `no chromium at
       return task.state === 'dead' && task.history.length === 2 ? true : undefined;
     }, 20_000, 'the replayed task to run again');
     await page.locator(`tr[data-id="${dead.id}"]`).waitFor();
+  });
+
+  it('shows cancel and retry exactly where the rules the broker serves allow them', async () => {
+    await call(broker, 'POST', '/api/v1/tasks', { type: 'waits', queue: 'ui' }); // no worker serves ui: pending
+    const model = (await call(broker, 'GET', '/api/v1/model')).body;
+    assert.deepEqual(model.cancellableStates, [...CANCELLABLE_STATES]);
+    assert.deepEqual(model.retryableStates, [...RETRYABLE_STATES]);
+    /** Every row of the task list, read in one go (rows change live): its state and its buttons. */
+    const readRows = async () => {
+      await page.goto(`${broker.base}/#/tasks`);
+      await page.reload(); // a new hash alone would not load the page (and its rules) again
+      await page.locator('tr[data-id] .badge[data-state="pending"]').first().waitFor();
+      return page.locator('tr[data-id]').evaluateAll((rows) =>
+        (rows as unknown as Shown[]).map((row) => ({
+          state: row.querySelector('.badge')!.getAttribute('data-state')!,
+          buttons: Array.from(row.querySelectorAll('button'), (button) => button.textContent!).sort(),
+        })),
+      );
+    };
+    const expected = (state: string, cancellable: readonly string[], retryable: readonly string[]) =>
+      [...(cancellable.includes(state) ? ['Cancel'] : []), ...(retryable.includes(state) ? ['Retry'] : [])];
+
+    const rows = await readRows();
+    const seen = new Set(rows.map((row) => row.state));
+    for (const state of ['pending', 'scheduled', 'running', 'succeeded', 'dead', 'cancelled']) assert.ok(seen.has(state), `a ${state} task is listed`);
+    for (const row of rows) assert.deepEqual(row.buttons, expected(row.state, CANCELLABLE_STATES, RETRYABLE_STATES), `buttons of a ${row.state} task`);
+    assert.deepEqual(await page.locator('#filter-state option').evaluateAll((options) => (options as unknown as Shown[]).map((o) => o.getAttribute('value'))), ['', ...TASK_STATES]);
+
+    // Rules the page cannot have a copy of: it follows what /api/v1/model says, not what it knows.
+    const odd = { ...model, cancellableStates: ['succeeded'], retryableStates: ['pending', 'scheduled'], namePattern: '^[a-z]{1,3}$' };
+    await page.route('**/api/v1/model', (route) => route.fulfill({ json: odd }));
+    try {
+      for (const row of await readRows()) assert.deepEqual(row.buttons, expected(row.state, odd.cancellableStates, odd.retryableStates), `buttons of a ${row.state} task under odd rules`);
+      await page.locator('#task-search').fill('echo');
+      await page.keyboard.press('Enter');
+      await page.locator('#toasts .toast.error', { hasText: 'Search for a task id, or a type name' }).waitFor();
+    } finally {
+      await page.unroute('**/api/v1/model');
+    }
   });
 
   it('pauses and resumes a queue from the keyboard, and saves a screenshot', async (t) => {
