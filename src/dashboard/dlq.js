@@ -7,9 +7,8 @@
 import { listDead, query, replayDead } from './api.js';
 import { append, h, targetOf } from './dom.js';
 import { refreshTimes, timeCell } from './format.js';
-import { scope } from './live.js';
+import { fillQueues, scope } from './live.js';
 import { COLUMNS, liveTaskTable, matches, pager } from './table.js';
-import { fillQueues } from './tasks.js';
 import { act, confirmAction } from './ui.js';
 
 /** Replay all asks the broker at most this many times (each call replays one batch). */

@@ -5,8 +5,12 @@
  */
 import { h } from './dom.js';
 
-/** What a person reads for each state: a failed task is one waiting to be retried. */
-export const STATE_LABELS = /** @type {const} */ ({
+/**
+ * What a person reads for each state of the model (a new state there fails the type check here):
+ * a failed task is one waiting to be retried.
+ * @type {Record<TaskState, string>}
+ */
+const STATE_LABELS = {
   waiting: 'Waiting',
   scheduled: 'Scheduled',
   pending: 'Pending',
@@ -15,11 +19,11 @@ export const STATE_LABELS = /** @type {const} */ ({
   failed: 'Retrying',
   dead: 'Dead',
   cancelled: 'Cancelled',
-});
+};
 
 /** @param {TaskState} state */
 export function stateLabel(state) {
-  return STATE_LABELS[state] ?? state;
+  return STATE_LABELS[state];
 }
 
 /** @param {number | null | undefined} n */

@@ -5,7 +5,7 @@
  * @import { Sample, Stats, StatsEvent, TaskEvent } from './types.js'
  */
 import { getHistory } from './api.js';
-import { byId } from './dom.js';
+import { byId, h } from './dom.js';
 
 const MAX_SAMPLES = 450;
 
@@ -146,6 +146,18 @@ export function updateDeadCount() {
 }
 
 /** The queues the broker knows, sorted. */
-export function queueNames() {
+function queueNames() {
   return store.stats ? store.stats.queues.map((q) => q.name).sort() : [];
+}
+
+/**
+ * Adds the queues the broker knows (and the one asked for) to a queue filter.
+ * @param {HTMLSelectElement} select
+ * @param {string} wanted
+ */
+export function fillQueues(select, wanted) {
+  const names = queueNames();
+  if (wanted && !names.includes(wanted)) names.push(wanted);
+  const have = Array.from(select.options, (o) => o.value);
+  for (const n of names) if (!have.includes(n)) select.appendChild(h('option', { value: n, text: n, selected: n === wanted }));
 }

@@ -104,7 +104,7 @@ export function overviewView(main) {
   const sub = scope();
   let mode = DEPTH_MODES[0];
   const cards = h('div', { class: 'cards', 'aria-label': 'Totals' });
-  const sampled = h('span', { class: 'muted' });
+  const sampled = h('span', { class: 'muted', id: 'sampled' });
   const depthChart = h('div', { class: 'chart-box' });
   const depthLegend = h('div', { class: 'legend' });
   const rateChart = h('div', { class: 'chart-box' });

@@ -7,25 +7,13 @@
 import { ApiError, getTask, listTasks, query } from './api.js';
 import { append, h } from './dom.js';
 import { refreshTimes, stateLabel } from './format.js';
-import { queueNames, scope } from './live.js';
+import { fillQueues, scope } from './live.js';
 import { isName, states } from './rules.js';
 import { COLUMNS, liveTaskTable, matches, pager } from './table.js';
 import { toast } from './ui.js';
 
 /** A task id (UUIDv7): searched for as an id, anything else as a type name. */
 const ID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/**
- * Adds the queues the broker knows (and the one asked for) to a queue filter.
- * @param {HTMLSelectElement} select
- * @param {string} wanted
- */
-export function fillQueues(select, wanted) {
-  const names = queueNames();
-  if (wanted && !names.includes(wanted)) names.push(wanted);
-  const have = Array.from(select.options, (o) => o.value);
-  for (const n of names) if (!have.includes(n)) select.appendChild(h('option', { value: n, text: n, selected: n === wanted }));
-}
 
 /** @type {View} */
 export function tasksView(main, route) {
