@@ -72,7 +72,7 @@ function violations(graph: ReadonlyMap<string, readonly string[]>): string[] {
 function sourceGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const entry of readdirSync(SRC, { recursive: true, encoding: 'utf8' })) {
-    if (!/\.tsx?$/.test(entry)) continue;
+    if (!/\.(tsx?|js)$/.test(entry)) continue;
     graph.set(entry, importsOf(entry, readFileSync(join(SRC, entry), 'utf8')));
   }
   return graph;
