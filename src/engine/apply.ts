@@ -7,7 +7,7 @@ import { invalid } from '../model/errors.ts';
 import { expireLeases, progress, rearmLeases, renewLeases } from './lease.ts';
 import type { Limits } from './limits.ts';
 import { ack, nack, release } from './outcome.ts';
-import { drainQueue, setPaused } from './queue.ts';
+import { configureQueue, drainQueue, seedQueues, setPaused } from './queue.ts';
 import { purge } from './retention.ts';
 import { retry, retryWhere } from './retry.ts';
 import { promoteDue } from './schedule.ts';
@@ -33,6 +33,8 @@ const HANDLERS: Handlers = {
   drainQueue,
   pauseQueue: (tx, command) => setPaused(tx, command.queue, true),
   resumeQueue: (tx, command) => setPaused(tx, command.queue, false),
+  configureQueue,
+  seedQueues,
   promoteDue,
   expireLeases,
   rearmLeases,

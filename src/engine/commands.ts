@@ -5,7 +5,7 @@
  */
 import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
 import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
-import type { QueueInfo } from '../model/queue.ts';
+import type { QueueInfo, QueueSettings, QueueSettingsPatch } from '../model/queue.ts';
 import type { Retention, Task, TaskRecord } from '../model/task.ts';
 
 export interface NewTask {
@@ -54,6 +54,9 @@ export type Command =
   | ({ kind: 'drainQueue'; queue: string; limit: number } & At)
   | ({ kind: 'pauseQueue'; queue: string } & At)
   | ({ kind: 'resumeQueue'; queue: string } & At)
+  | ({ kind: 'configureQueue'; queue: string; settings: QueueSettingsPatch } & At)
+  /** The broker's YAML `queues:`, applied once: a no-op when queue settings were seeded before. */
+  | ({ kind: 'seedQueues'; queues: Record<string, QueueSettings> } & At)
   | ({ kind: 'promoteDue'; limit: number } & At)
   | ({ kind: 'expireLeases'; limit: number; seed: number } & At)
   | ({ kind: 'rearmLeases' } & At)
@@ -87,6 +90,8 @@ export interface ResultOf {
   drainQueue: BulkOutcome;
   pauseQueue: QueueInfo;
   resumeQueue: QueueInfo;
+  configureQueue: QueueInfo;
+  seedQueues: { seeded: boolean };
   promoteDue: BulkOutcome;
   expireLeases: BulkOutcome;
   rearmLeases: BulkOutcome;

@@ -5,6 +5,7 @@ import { MAX_PAGE, type TaskFilter } from '../model/bulk.ts';
 import { invalid, notFound } from '../model/errors.ts';
 import { type Entry, merged } from './merge.ts';
 import { oldestPendingId, pendingRanges } from './pending.ts';
+import { storedQueue } from './queue.ts';
 import { checkFilter, queueNames, runningTasks } from './select.ts';
 import type { Databases } from './store.ts';
 import { TASK_STATES, type Task, type TaskRecord, type TaskState } from '../model/task.ts';
@@ -133,5 +134,5 @@ function oldestPendingAge(db: Databases, queue: string, now: number): number | n
 }
 
 export function listQueues(db: Databases): QueueInfo[] {
-  return queueNames(db).map((name) => ({ name, paused: db.queues.get(name)?.paused ?? false }));
+  return queueNames(db).map((name) => storedQueue(db, name));
 }

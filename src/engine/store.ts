@@ -7,9 +7,10 @@ import { join, resolve } from 'node:path';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { TqError } from '../model/errors.ts';
 import { recordEncoding } from './record.ts';
+import type { QueueSettings } from '../model/queue.ts';
 import type { TaskRecord } from '../model/task.ts';
 
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 const LOCK_FILE = 'broker.lock';
 
 /**
@@ -23,8 +24,8 @@ const LOCK_FILE = 'broker.lock';
  * - bystate   [state, queue, stateSeq] -> id                   every state but pending and running
  * - idem      sha256(idempotency key) -> id
  * - counts    [queue, priority, state] -> number
- * - queues    name -> { paused }
- * - meta      'format' | 'lastTime' | 'seq' | 'token' | 'position' -> number
+ * - queues    name -> QueueRecord: paused, and the settings the queue sets itself
+ * - meta      'format' | 'lastTime' | 'seq' | 'token' | 'position' | 'queuesSeeded' -> number
  */
 export interface Databases {
   tasks: Database<TaskRecord, string>;
@@ -35,9 +36,11 @@ export interface Databases {
   bystate: Database<string, [string, string, number]>;
   idem: Database<string, string>;
   counts: Database<number, [string, number, string]>;
-  queues: Database<{ paused: boolean }, string>;
+  queues: Database<QueueRecord, string>;
   meta: Database<number, string>;
 }
+
+export type QueueRecord = { paused: boolean } & QueueSettings;
 
 export interface Store {
   env: RootDatabase;
@@ -112,6 +115,9 @@ function checkFormat(store: Store): void {
 /**
  * Brings older data to this format, inside one write transaction.
  * - 1 -> 2: pending tasks lose their `bystate` entries (`ready` lists them, see pending.ts).
+ * - 2 -> 3: queue records may hold settings; a format 2 record ({paused}) is a valid one with
+ *   every setting at its default, so nothing is rewritten. The number keeps an older tq, which
+ *   would ignore the settings (and drop them on pause), from opening the data.
  */
 function migrate(store: Store, from: number): void {
   if (from < 2) {

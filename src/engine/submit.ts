@@ -2,12 +2,12 @@
 import type { CommandOf, NewTask, SubmitOutcome } from './commands.ts';
 import { invalid, TqError } from '../model/errors.ts';
 import type { Limits } from './limits.ts';
+import { QUEUE_SETTINGS, type QueueSetting, type QueueSettings } from '../model/queue.ts';
 import {
   checkInteger,
   checkName,
   DEFAULTS,
   INLINE_PAYLOAD_BYTES,
-  MAX_RETRIES_LIMIT,
   MAX_TAGS,
   parsePriority,
   type TaskRecord,
@@ -16,7 +16,6 @@ import { idemHash, PAYLOAD, type Txn } from './txn.ts';
 
 const MAX_ID_CHARS = 64;
 const MAX_KEY_CHARS = 1_024;
-const DAY_MS = 86_400_000;
 
 interface Prepared {
   record: TaskRecord;
@@ -31,8 +30,15 @@ export function submit(tx: Txn, command: CommandOf<'submit'>, limits: Limits): S
   }
   const prepared: Prepared[] = [];
   let bytes = 0;
+  // Each queue's settings, read once per submit however many of its tasks it holds.
+  const queues = new Map<string, QueueSettings>();
+  const settingsOf = (queue: string): QueueSettings => {
+    let settings = queues.get(queue);
+    if (settings === undefined) queues.set(queue, (settings = tx.db.queues.get(queue) ?? {}));
+    return settings;
+  };
   for (const task of command.tasks) {
-    const item = prepare(tx, task, limits);
+    const item = prepare(tx, task, limits, settingsOf);
     bytes += item.record.payloadBytes;
     prepared.push(item);
   }
@@ -93,7 +99,8 @@ function create(tx: Txn, { record, payload, keyHash }: Prepared): TaskRecord {
   return task;
 }
 
-function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
+/** A task's own maxRetries, timeout and backoff win; else its queue's (replicated state), else the defaults. */
+function prepare(tx: Txn, input: NewTask, limits: Limits, settingsOf: (queue: string) => QueueSettings): Prepared {
   if (input === null || typeof input !== 'object') throw invalid('each task must be an object');
   if (typeof input.id !== 'string' || input.id.length === 0 || input.id.length > MAX_ID_CHARS) {
     throw invalid(`task id must be a string of 1-${MAX_ID_CHARS} characters`);
@@ -101,10 +108,12 @@ function prepare(tx: Txn, input: NewTask, limits: Limits): Prepared {
   const type = checkName('type', input.type);
   const queue = checkName('queue', input.queue ?? DEFAULTS.queue);
   const priority = parsePriority(input.priority);
-  const maxRetries = checkInteger('maxRetries', input.maxRetries ?? DEFAULTS.maxRetries, 0, MAX_RETRIES_LIMIT);
-  const timeoutMs = checkInteger('timeoutMs', input.timeoutMs ?? DEFAULTS.timeoutMs, 1, 7 * DAY_MS);
-  const backoffBaseMs = checkInteger('backoffBaseMs', input.backoffBaseMs ?? DEFAULTS.backoffBaseMs, 0, DAY_MS);
-  const backoffCapMs = checkInteger('backoffCapMs', input.backoffCapMs ?? DEFAULTS.backoffCapMs, 0, 30 * DAY_MS);
+  const own = settingsOf(queue);
+  const setting = (key: QueueSetting) => checkInteger(key, input[key] ?? own[key] ?? DEFAULTS[key], QUEUE_SETTINGS[key].min, QUEUE_SETTINGS[key].max);
+  const maxRetries = setting('maxRetries');
+  const timeoutMs = setting('timeoutMs');
+  const backoffBaseMs = setting('backoffBaseMs');
+  const backoffCapMs = setting('backoffCapMs');
   const runAt = input.runAt === undefined || input.runAt === null ? null : checkInteger('runAt', input.runAt, 0, Number.MAX_SAFE_INTEGER);
   const key = input.idempotencyKey ?? null;
   if (key !== null && (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS)) {

@@ -61,14 +61,14 @@ test('read-only commands read the data directory while the broker runs, and agre
 test('data info describes the directory, and names the broker that runs on it', async () => {
   const info = okJson(await runTq(['data', 'info', '--data-dir', broker.dataDir, '-o', 'json']));
   assert.equal(info.dataDir, broker.dataDir);
-  assert.equal(info.formatVersion, 2);
+  assert.equal(info.formatVersion, 3);
   assert.equal(info.brokerPid, broker.proc.pid);
   assert.ok(info.sizeOnDiskBytes > 0);
   assert.match(info.lastCommandAt, ISO_TIME);
   assert.equal(info.totals.pending, 2);
   assert.deepEqual(info.queues.map((queue: { name: string }) => queue.name).sort(), ['q-data', 'q-other']);
   const text = ok(await runTq(['data', 'info', '--data-dir', broker.dataDir]));
-  assert.match(text, /^format version\s+2 /m);
+  assert.match(text, /^format version\s+3 /m);
   assert.match(text, new RegExp(`^broker\\s+running, pid ${broker.proc.pid}$`, 'm'));
   assert.match(text, /^tasks\s+3: 1 scheduled, 2 pending$/m);
 });

@@ -216,7 +216,7 @@ test('stats and queue-depth count per queue, state and priority', async () => {
 test('queue pause, resume and drain (drain needs --yes)', async () => {
   ok(await tq('submit', '--type', 'echo', '--queue', 'q-admin'));
   ok(await tq('submit', '--type', 'echo', '--queue', 'q-admin', '--delay', '1h'));
-  assert.deepEqual(okJson(await tq('queue', 'pause', 'q-admin', '-o', 'json')), { name: 'q-admin', paused: true });
+  assert.equal(okJson(await tq('queue', 'pause', 'q-admin', '-o', 'json')).paused, true);
   assert.equal(okJson(await tq('queue-depth', '--queue', 'q-admin', '-o', 'json')).queues[0].paused, true);
   assert.match(ok(await tq('queue', 'resume', 'q-admin')), /queue q-admin resumed/);
   assert.equal(okJson(await tq('queue-depth', '--queue', 'q-admin', '-o', 'json')).queues[0].paused, false);

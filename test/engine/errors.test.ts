@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { open } from 'lmdb';
 import { Engine, TqError, type Command, type Outcome, type Stats } from '../../src/engine/index.ts';
+import { FORMAT_VERSION } from '../../src/engine/store.ts';
 import { makeTempDir, packed, rejectsWith, removeDir, scanAll, T0, throwsWith, withEngine } from './helpers.ts';
 
 function totals(engine: Engine): Stats['totals'] {
@@ -488,11 +489,11 @@ describe('the data directory', () => {
         await env.openDB({ name: 'meta' }).put('format', format);
         await env.close();
       };
-      await setFormat(3);
-      throwsWith(() => Engine.open({ dir }), 'UNSUPPORTED_FORMAT', /holds tq data format 3, newer than this tq's 2: upgrade tq/);
+      await setFormat(FORMAT_VERSION + 1);
+      throwsWith(() => Engine.open({ dir }), 'UNSUPPORTED_FORMAT', new RegExp(`holds tq data format ${FORMAT_VERSION + 1}, newer than this tq's ${FORMAT_VERSION}: upgrade tq`));
       throwsWith(() => Engine.open({ dir, readOnly: true }), 'UNSUPPORTED_FORMAT');
       assert.ok(!existsSync(join(dir, 'broker.lock')), 'the refused open left no lock behind');
-      await setFormat(2);
+      await setFormat(FORMAT_VERSION);
       const again = Engine.open({ dir });
       assert.equal(again.get('a').state, 'pending');
       await again.close();
@@ -518,7 +519,7 @@ describe('the data directory', () => {
       assert.deepEqual(readOnly.list({ state: 'pending' }).tasks.map((task) => task.id), ['b', 'a'], 'a reader sees format 1 as it is');
       await readOnly.close();
       const migrated = Engine.open({ dir });
-      assert.equal(migrated.formatVersion, 2);
+      assert.equal(migrated.formatVersion, FORMAT_VERSION);
       assert.deepEqual(migrated.list({ state: 'pending' }).tasks.map((task) => task.id), ['b', 'a']);
       await migrated.close();
       const check = open({ path: dir, maxDbs: 16 });

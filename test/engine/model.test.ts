@@ -41,6 +41,7 @@ import {
   type LeaseRef,
   type NewTask,
   type Outcome,
+  queueInfo,
   type QueueInfo,
   type SubmitOutcome,
   type Task,
@@ -452,7 +453,8 @@ class Model {
         if (!NAME.test(command.queue)) return fails(outcome, 'INVALID_ARGUMENT', what);
         const paused = command.kind === 'pauseQueue';
         this.queues.set(command.queue, paused);
-        assert.deepEqual(ok<QueueInfo>(outcome, what), { name: command.queue, paused }, `${what}: result`);
+        // The model makes no configureQueue: every queue has the default settings.
+        assert.deepEqual(ok<QueueInfo>(outcome, what), queueInfo(command.queue, paused, {}), `${what}: result`);
         return;
       }
 
@@ -615,7 +617,7 @@ function compare(model: Model, engine: Engine, pageSize: number): void {
   }
   assert.deepEqual(
     engine.queues().sort((a, b) => (a.name < b.name ? -1 : 1)),
-    [...model.queues].map(([name, paused]) => ({ name, paused })).sort((a, b) => (a.name < b.name ? -1 : 1)),
+    [...model.queues].map(([name, paused]) => queueInfo(name, paused, {})).sort((a, b) => (a.name < b.name ? -1 : 1)),
     'queues()',
   );
 }

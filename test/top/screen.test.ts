@@ -118,10 +118,10 @@ test('p pauses the selected queue at the broker and marks it; p again resumes it
     top.keys('p');
     const paused = await screenShows(top.screen, [/^› reports \(paused\)/m, /‖ PAUSED/, /paused reports/], 'reports paused');
     assert.match(paused, /▌reports\s+‖ PAUSED \(p resumes\)/);
-    assert.deepEqual((await client.queues()).find((queue) => queue.name === 'reports'), { name: 'reports', paused: true });
+    assert.equal((await client.queues()).find((queue) => queue.name === 'reports')?.paused, true);
     top.keys('p');
     await screenShows(top.screen, [/resumed reports/], 'reports resumed');
-    assert.deepEqual((await client.queues()).find((queue) => queue.name === 'reports'), { name: 'reports', paused: false });
+    assert.equal((await client.queues()).find((queue) => queue.name === 'reports')?.paused, false);
     assert.doesNotMatch(queueRow(top.screen(), 'reports')!, /paused/);
   } finally {
     top.close();

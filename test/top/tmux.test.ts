@@ -78,7 +78,7 @@ test('tq top in tmux: the backlog on screen, down selects, p pauses, a resize re
 
   await tmux('send-keys', '-t', 'top', 'p');
   await shows([/^› emails \(paused\)/m, /‖ PAUSED/], 'emails paused');
-  assert.deepEqual((await client.queues()).find((queue) => queue.name === 'emails'), { name: 'emails', paused: true });
+  assert.equal((await client.queues()).find((queue) => queue.name === 'emails')?.paused, true);
 
   // A smaller window: the screen is drawn again to fit it, dropping the columns that do not fit;
   // the footer (still saying what p did) stays on the last row.

@@ -107,11 +107,11 @@ describe('REST API', () => {
   it('pauses and resumes a queue, and lists the queues', async () => {
     await call(broker, 'POST', '/api/v1/tasks', { type: 'echo', queue: 'rest-pause' });
     const paused = await call(broker, 'POST', '/api/v1/queues/rest-pause/pause');
-    assert.deepEqual(paused.body, { name: 'rest-pause', paused: true });
+    assert.deepEqual([paused.body.name, paused.body.paused], ['rest-pause', true]);
     const queues = await call(broker, 'GET', '/api/v1/queues');
-    assert.deepEqual(queues.body.queues.find((queue: any) => queue.name === 'rest-pause'), { name: 'rest-pause', paused: true });
+    assert.equal(queues.body.queues.find((queue: any) => queue.name === 'rest-pause')?.paused, true);
     const resumed = await call(broker, 'POST', '/api/v1/queues/rest-pause/resume');
-    assert.deepEqual(resumed.body, { name: 'rest-pause', paused: false });
+    assert.deepEqual([resumed.body.name, resumed.body.paused], ['rest-pause', false]);
   });
 
   it('lists dead tasks, replays them by id and by queue, and lists the worker that failed them', async () => {
