@@ -55,6 +55,10 @@ export class Broker {
     const engine = Engine.open({ dir: config.dataDir });
     const broker = new Broker(config, log, engine);
     try {
+      // The YAML's queue settings go into the engine's state once (the engine remembers that it
+      // was seeded), so later starts keep what `tq queue config` set and every replica agrees.
+      const seed = await broker.pipeline.execute({ kind: 'seedQueues', queues: config.queues });
+      if (!seed.seeded && Object.keys(config.queues).length > 0) log.info('queues in the config file left aside: the data directory has its queue settings (tq queue config changes them)');
       const rearmed = await broker.pipeline.execute({ kind: 'rearmLeases' });
       if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
       broker.address = await broker.server.listen(config.host, config.port);

@@ -1,18 +1,12 @@
 /** The broker's settings, with their defaults and per-queue overrides. */
 import { invalid } from '../model/errors.ts';
+import { QUEUE_SETTINGS, type QueueSetting, type QueueSettings } from '../model/queue.ts';
 import { checkInteger, checkName, DEFAULTS } from '../model/task.ts';
 import { parseDuration } from '../config/duration.ts';
 import { readConfigFile, resolveConfig, type Spec } from '../config/layers.ts';
 import { DEFAULT_MAX_FRAME_BYTES } from '../protocol/frame.ts';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-export interface QueueSettings {
-  maxRetries?: number;
-  timeoutMs?: number;
-  backoffBaseMs?: number;
-  backoffCapMs?: number;
-}
 
 export interface BrokerConfig {
   dataDir: string;
@@ -35,7 +29,10 @@ export interface BrokerConfig {
   httpHost: string;
   /** HTTP port; 0 means any free port, logged once bound. */
   httpPort: number;
-  /** Per-queue defaults for submitted tasks (YAML only: `queues: {emails: {maxRetries: 5}}`). */
+  /**
+   * Per-queue settings for submitted tasks (YAML only: `queues: {emails: {maxRetries: 5}}`), seeded
+   * into the engine on the first start; from then on `tq queue config` changes them.
+   */
   queues: Record<string, QueueSettings>;
 }
 
@@ -99,6 +96,10 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** YAML names of the queue settings: durations are written like `timeout: 2m`. */
+const YAML_SETTINGS: Record<string, QueueSetting> = { maxRetries: 'maxRetries', timeout: 'timeoutMs', backoffBase: 'backoffBaseMs', backoffCap: 'backoffCapMs' };
+
+/** The YAML's `queues:`, checked with the ranges the engine checks them with. */
 function parseQueues(value: unknown): Record<string, QueueSettings> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw invalid('queues in the config file must map queue names to settings');
@@ -107,10 +108,11 @@ function parseQueues(value: unknown): Record<string, QueueSettings> {
     checkName('queue', name);
     const settings: QueueSettings = {};
     for (const [key, setting] of Object.entries(raw ?? {})) {
-      if (key === 'maxRetries') settings.maxRetries = checkInteger(`queues.${name}.maxRetries`, setting, 0, 1_000);
-      else if (key === 'timeout' || key === 'backoffBase' || key === 'backoffCap') {
-        settings[`${key}Ms` as 'timeoutMs'] = parseDuration(setting as string, `queues.${name}.${key}`);
-      } else throw invalid(`unknown setting queues.${name}.${key}: use maxRetries, timeout, backoffBase or backoffCap`);
+      const field = Object.hasOwn(YAML_SETTINGS, key) ? YAML_SETTINGS[key]! : undefined;
+      if (field === undefined) throw invalid(`unknown setting queues.${name}.${key}: use ${Object.keys(YAML_SETTINGS).join(', ')}`);
+      const where = `queues.${name}.${key}`;
+      const number = field === 'maxRetries' ? setting : parseDuration(setting as string, where);
+      settings[field] = checkInteger(where, number, QUEUE_SETTINGS[field].min, QUEUE_SETTINGS[field].max);
     }
     queues[name] = settings;
   }

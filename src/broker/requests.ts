@@ -46,19 +46,16 @@ function limitOf(limit: unknown): number {
   return limit === undefined ? BULK_LIMIT_MAX : (limit as number);
 }
 
-function toDraft(ctx: RequestContext, input: TaskInput): TaskDraft {
+/** Settings the task leaves out come from its queue's settings in the engine, not from this broker's config. */
+function toDraft(input: TaskInput): TaskDraft {
   if (input === null || typeof input !== 'object') throw invalid('each task must be a map with at least a type');
-  const queue = input.queue ?? 'default';
-  const settings = ctx.config.queues[queue] ?? {};
   return {
     type: input.type,
-    queue,
+    queue: input.queue,
     payload: input.payload,
     priority: input.priority,
-    maxRetries: input.maxRetries ?? settings.maxRetries,
-    timeoutMs: input.timeoutMs ?? settings.timeoutMs,
-    backoffBaseMs: settings.backoffBaseMs,
-    backoffCapMs: settings.backoffCapMs,
+    maxRetries: input.maxRetries,
+    timeoutMs: input.timeoutMs,
     runAt: input.runAt ?? null,
     delayMs: input.delayMs,
     idempotencyKey: input.idempotencyKey ?? null,
@@ -83,7 +80,7 @@ function tasksOf(ctx: RequestContext, tasks: unknown): TaskInput[] {
 
 /** All the tasks as one submit command: all written, or none. */
 function submitAll(ctx: RequestContext, tasks: TaskInput[]): Promise<SubmitOutcome[]> {
-  return apply(ctx, { kind: 'submit', tasks: tasks.map((task) => toDraft(ctx, task)) }, true);
+  return apply(ctx, { kind: 'submit', tasks: tasks.map(toDraft) }, true);
 }
 
 function submitted({ task, created }: SubmitOutcome): Submitted {
@@ -102,7 +99,7 @@ async function enqueueEach(ctx: RequestContext, tasks: TaskInput[]): Promise<Ops
   const positions: number[] = [];
   tasks.forEach((task, i) => {
     try {
-      valid.push(toDraft(ctx, task));
+      valid.push(toDraft(task));
       positions.push(i);
     } catch (error) {
       answers[i] = { error: toWireError(error instanceof TypeError ? invalid(`bad task: ${error.message}`) : error) };
@@ -201,6 +198,10 @@ export const HANDLERS: Handlers = {
   },
   resumeQueue(ctx, raw) {
     return apply(ctx, { kind: 'resumeQueue', queue: args<{ queue: string }>(raw).queue }, true);
+  },
+  configureQueue(ctx, raw) {
+    const { queue, settings } = args<Ops['configureQueue']['args']>(raw);
+    return apply(ctx, { kind: 'configureQueue', queue, settings }, false);
   },
   drainQueue(ctx, raw) {
     const { queue, limit } = args<Ops['drainQueue']['args']>(raw);

@@ -3,7 +3,7 @@
  * calls share one connection and are pipelined; the connection comes back after a broker restart.
  */
 import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
-import type { QueueInfo } from '../model/queue.ts';
+import type { QueueInfo, QueueSettingsPatch } from '../model/queue.ts';
 import type { Stats } from '../model/stats.ts';
 import { FINISHED_STATES } from '../model/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
@@ -23,12 +23,15 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
-/** Leaves out fields set to undefined (in args, a filter and each task), so they are absent on the wire. */
+/**
+ * Leaves out fields set to undefined (in args, a filter, settings and each task), so they are
+ * absent on the wire: in settings, a null resets and an absent field stays as it is.
+ */
 function withoutUndefined<T>(args: T): T {
   if (args === null || typeof args !== 'object' || Array.isArray(args)) return args;
   let copy: Record<string, unknown> | null = null;
   for (const [key, value] of Object.entries(args)) {
-    const clean = key === 'filter' ? withoutUndefined(value) : key === 'tasks' && Array.isArray(value) ? value.map(withoutUndefined) : value;
+    const clean = key === 'filter' || key === 'settings' ? withoutUndefined(value) : key === 'tasks' && Array.isArray(value) ? value.map(withoutUndefined) : value;
     if (value === undefined || clean !== value) copy ??= { ...(args as Record<string, unknown>) };
     if (copy === null) continue;
     if (value === undefined) delete copy[key];
@@ -187,6 +190,14 @@ export class TqClient {
 
   resumeQueue(queue: string): Promise<QueueInfo> {
     return this.request('resumeQueue', { queue });
+  }
+
+  /**
+   * Changes a queue's settings for the tasks submitted to it from now on: a field given is set,
+   * one given as null goes back to the default, one left out stays. Answers the queue's settings.
+   */
+  configureQueue(queue: string, settings: QueueSettingsPatch): Promise<QueueInfo> {
+    return this.request('configureQueue', { queue, settings });
   }
 
   drainQueue(queue: string, limit?: number): Promise<BulkOutcome> {

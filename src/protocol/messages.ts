@@ -5,7 +5,7 @@
  */
 import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
 import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
-import type { QueueInfo } from '../model/queue.ts';
+import type { QueueInfo, QueueSettingsPatch } from '../model/queue.ts';
 import type { Stats } from '../model/stats.ts';
 import type { TaskState } from '../model/task.ts';
 
@@ -187,6 +187,8 @@ export interface Ops {
   dlqPurge: { args: { queue?: string; limit?: number }; result: BulkOutcome };
   pauseQueue: { args: { queue: string }; result: QueueInfo };
   resumeQueue: { args: { queue: string }; result: QueueInfo };
+  /** Settings given are set, nil ones reset to the default (nil counts here, inside `settings`). */
+  configureQueue: { args: { queue: string; settings: QueueSettingsPatch }; result: QueueInfo };
   drainQueue: { args: { queue: string; limit?: number }; result: BulkOutcome };
   backup: { args: { dir: string }; result: { dir: string } };
   // worker operations

@@ -11,8 +11,8 @@ import React from 'react';
 import { TqClient } from '../../src/client/client.ts';
 import { TopApp } from '../../src/top/app.ts';
 import { TopModel } from '../../src/top/model.ts';
-import { type BrokerProcess, eventually } from '../helpers/broker.ts';
-import { removeBrokerDirs, restartBroker, startTestBroker, startWorker, type WorkerProcess } from '../worker/helpers.ts';
+import { type BrokerProcess, eventually, startBroker } from '../helpers/broker.ts';
+import { removeBrokerDirs, restartBroker, TEST_LEASE, startWorker, type WorkerProcess } from '../worker/helpers.ts';
 import { queueRow, screenShows, submitBacklog } from './helpers.ts';
 
 const h = React.createElement;
@@ -26,7 +26,8 @@ let worker: WorkerProcess;
 let client: TqClient;
 
 before(async () => {
-  broker = await startTestBroker();
+  // No fast-retry config file: its queues: would seed a `default` queue onto the screen.
+  broker = await startBroker({ args: ['--lease', TEST_LEASE] });
   client = await TqClient.connect({ broker: broker.address, reconnect: true });
   await submitBacklog(client);
   worker = await startWorker(broker.address, ['--queues', 'billing', '--concurrency', '2', '--name', 'top-test-worker']);
@@ -202,7 +203,7 @@ test('submissions show as a rate with a sparkline of the last minute', async () 
 });
 
 test('when the broker goes away the screen says it is reconnecting, and carries on once it is back', async () => {
-  const own = await startTestBroker();
+  const own = await startBroker({ args: ['--lease', TEST_LEASE] });
   let current = own;
   try {
     const seed = await TqClient.connect({ broker: own.address, reconnect: false });

@@ -6,16 +6,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
-import { type BrokerProcess, eventually, runTq } from '../helpers/broker.ts';
+import { type BrokerProcess, eventually, startBroker, runTq } from '../helpers/broker.ts';
 import { failsWithOneLine } from '../cli/helpers.ts';
-import { freePort, removeBrokerDirs, startTestBroker, startWorker, type WorkerProcess } from '../worker/helpers.ts';
+import { freePort, removeBrokerDirs, TEST_LEASE, startWorker, type WorkerProcess } from '../worker/helpers.ts';
 import { queueRow, submitBacklog } from './helpers.ts';
 
 let broker: BrokerProcess;
 let worker: WorkerProcess | undefined;
 
 before(async () => {
-  broker = await startTestBroker();
+  // No fast-retry config file: its queues: would seed a `default` queue onto the screen.
+  broker = await startBroker({ args: ['--lease', TEST_LEASE] });
   const client = await TqClient.connect({ broker: broker.address, reconnect: false });
   try {
     await submitBacklog(client);

@@ -8,8 +8,8 @@ import { execFile, execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { TqClient } from '../../src/client/client.ts';
-import { type BrokerProcess, eventually, RUN } from '../helpers/broker.ts';
-import { removeBrokerDirs, startTestBroker } from '../worker/helpers.ts';
+import { type BrokerProcess, eventually, startBroker, RUN } from '../helpers/broker.ts';
+import { removeBrokerDirs, TEST_LEASE } from '../worker/helpers.ts';
 import { queueRow, submitBacklog } from './helpers.ts';
 
 const run = promisify(execFile);
@@ -36,7 +36,8 @@ let client: TqClient;
 
 before(async () => {
   if (skip) return;
-  broker = await startTestBroker();
+  // No fast-retry config file: its queues: would seed a `default` queue onto the screen.
+  broker = await startBroker({ args: ['--lease', TEST_LEASE] });
   client = await TqClient.connect({ broker: broker.address, reconnect: false });
   await submitBacklog(client);
 });
