@@ -8,6 +8,7 @@ import DlqPurge from './dlq/purge.ts';
 import DlqReplay from './dlq/replay.ts';
 import List from './list.ts';
 import QueueDepth from './queue-depth.ts';
+import QueueConfig from './queue/config.ts';
 import QueueDrain from './queue/drain.ts';
 import QueuePause from './queue/pause.ts';
 import QueueResume from './queue/resume.ts';
@@ -31,6 +32,7 @@ export const COMMANDS = {
   'dlq:replay': DlqReplay,
   list: List,
   'queue-depth': QueueDepth,
+  'queue:config': QueueConfig,
   'queue:drain': QueueDrain,
   'queue:pause': QueuePause,
   'queue:resume': QueueResume,

@@ -45,11 +45,13 @@ export function checkQueueSettings(patch: unknown, where = ''): QueueSettingsPat
 
 /** A queue's settings with the defaults filled in. */
 export function queueInfo(name: string, paused: boolean, settings: QueueSettings): QueueInfo {
-  const info = { name, paused, overrides: [] as QueueSetting[] } as QueueInfo;
+  const info = { name, paused } as QueueInfo;
+  const overrides: QueueSetting[] = [];
   for (const key of QUEUE_SETTING_NAMES) {
     const own = settings[key];
     info[key] = own ?? DEFAULTS[key];
-    if (own !== undefined) info.overrides.push(key);
+    if (own !== undefined) overrides.push(key);
   }
+  info.overrides = overrides;
   return info;
 }
