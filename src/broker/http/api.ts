@@ -34,7 +34,7 @@ export interface ResponseDoc {
 }
 
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** OpenAPI form: /api/v1/tasks/{id}. */
   path: string;
   operationId: string;

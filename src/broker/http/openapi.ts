@@ -66,7 +66,7 @@ export function openApiDocument(routes: Route[], version: string): Record<string
     },
     tags: [
       { name: 'tasks', description: 'submit, read, list, cancel, retry' },
-      { name: 'queues', description: 'pause and resume' },
+      { name: 'queues', description: 'pause, resume and settings' },
       { name: 'dlq', description: 'the dead-letter queue' },
       { name: 'workers', description: 'connected workers' },
       { name: 'stats', description: 'depths, history and live events' },

@@ -6,7 +6,8 @@
  */
 import { BULK_LIMIT_MAX } from '../../model/bulk.ts';
 import { MAX_PAGE } from '../../model/bulk.ts';
-import { MAX_RETRIES_LIMIT, MAX_TAGS, PRIORITY_NAMES, TASK_STATES } from '../../model/task.ts';
+import { QUEUE_SETTING_NAMES, QUEUE_SETTINGS, type QueueSetting } from '../../model/queue.ts';
+import { DEFAULTS, MAX_RETRIES_LIMIT, MAX_TAGS, PRIORITY_NAMES, TASK_STATES } from '../../model/task.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -153,7 +154,38 @@ export const DlqQuery = {
 export const IdParams = { type: 'object', required: ['id'], properties: { id: TaskId } };
 export const QueueParams = { type: 'object', required: ['name'], properties: { name: QueueName } };
 
-export const Queue = { type: 'object', required: ['name', 'paused'], properties: { name: QueueName, paused: { type: 'boolean' } } };
+const SETTING_TEXT: Record<QueueSetting, string> = {
+  maxRetries: 'retries after the first attempt before a task goes dead',
+  timeoutMs: 'time limit of one attempt, in ms',
+  backoffBaseMs: 'delay before the first retry, in ms; it doubles each attempt',
+  backoffCapMs: 'the longest delay before a retry, in ms',
+};
+
+/** A queue's settings and the integers each may be (the engine checks the same ranges). */
+const settingSchemas = (nullable: boolean, text: (key: QueueSetting) => string) =>
+  Object.fromEntries(
+    QUEUE_SETTING_NAMES.map((key) => [key, { type: nullable ? ['integer', 'null'] : 'integer', minimum: QUEUE_SETTINGS[key].min, maximum: QUEUE_SETTINGS[key].max, description: text(key) }]),
+  );
+
+export const Queue = {
+  type: 'object',
+  description: 'A queue, and the settings its new tasks get when they do not give their own',
+  required: ['name', 'paused', ...QUEUE_SETTING_NAMES, 'overrides'],
+  properties: {
+    name: QueueName,
+    paused: { type: 'boolean' },
+    ...settingSchemas(false, (key) => SETTING_TEXT[key]),
+    overrides: { type: 'array', items: { type: 'string', enum: QUEUE_SETTING_NAMES }, description: 'the settings this queue sets itself; the others are the defaults' },
+  },
+};
+
+export const QueueConfig = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Settings to change: one given is set, one given as null goes back to the default, one left out stays as it is',
+  properties: settingSchemas(true, (key) => `${SETTING_TEXT[key]}; null: the default (${DEFAULTS[key]})`),
+};
+
 export const QueueList = { type: 'object', required: ['queues'], properties: { queues: { type: 'array', items: Queue } } };
 
 export const BulkOutcome = {
@@ -280,6 +312,7 @@ export const NAMED: Record<string, JsonSchema> = {
   SubmitOutcome,
   TaskPage,
   Queue,
+  QueueConfig,
   QueueStats,
   Stats,
   StateCounts,
