@@ -106,6 +106,7 @@ function parseQueues(value: unknown): Record<string, QueueSettings> {
   const queues: Record<string, QueueSettings> = {};
   for (const [name, raw] of Object.entries(value as Record<string, Record<string, unknown>>)) {
     checkName('queue', name);
+    if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) throw invalid(`queues.${name} must map settings to values, e.g. maxRetries: 5`);
     const settings: QueueSettings = {};
     for (const [key, setting] of Object.entries(raw ?? {})) {
       const field = Object.hasOwn(YAML_SETTINGS, key) ? YAML_SETTINGS[key]! : undefined;

@@ -35,7 +35,7 @@ export function configureQueue(tx: Txn, command: CommandOf<'configureQueue'>): Q
 /** Applies the YAML's settings unless some were seeded before, so a restart never undoes `tq queue config`. */
 export function seedQueues(tx: Txn, command: CommandOf<'seedQueues'>): { seeded: boolean } {
   if (tx.db.meta.get(SEEDED) !== undefined) return { seeded: false };
-  if (command.queues === null || typeof command.queues !== 'object') throw invalid('seedQueues needs a map of queue names to settings');
+  if (command.queues === null || typeof command.queues !== 'object' || Array.isArray(command.queues)) throw invalid('seedQueues needs a map of queue names to settings');
   const patches = Object.entries(command.queues).map(([name, settings]) => [checkName('queue', name), checkQueueSettings(settings, `queues.${name}.`)] as const);
   for (const [name, patch] of patches) putQueue(tx, name, patched(tx.db.queues.get(name), patch));
   tx.db.meta.putSync(SEEDED, tx.time);

@@ -109,7 +109,18 @@ describe("the broker's YAML queues: seed the settings on the first start only", 
 
   test('a bad queue setting in the YAML stops the broker with one clear line', async () => {
     const badConfig = join(dir, 'bad.yaml');
-    writeFileSync(badConfig, 'queues:\n  q:\n    timeout: 0\n');
-    await assert.rejects(startBroker({ dataDir: join(dir, 'bad-data'), args: ['--config', badConfig] }), /queues\.q\.timeout must be an integer from 1 to 604800000 \(got 0\)/);
+    const cases: [string, RegExp][] = [
+      ['queues:\n  q:\n    timeout: 0\n', /tq: queues\.q\.timeout must be an integer from 1 to 604800000 \(got 0\)\n/],
+      ['queues:\n  q:\n    retries: 2\n', /tq: unknown setting queues\.q\.retries: use maxRetries, timeout, backoffBase, backoffCap\n/],
+      ['queues:\n  q: 5\n', /tq: queues\.q must map settings to values/],
+    ];
+    for (const [yaml, message] of cases) {
+      writeFileSync(badConfig, yaml);
+      await assert.rejects(startBroker({ dataDir: join(dir, 'bad-data'), args: ['--config', badConfig] }), (error: Error) => {
+        assert.match(error.message, message);
+        assert.doesNotMatch(error.message, /^\s+at /m, 'no stack trace');
+        return true;
+      });
+    }
   });
 });
