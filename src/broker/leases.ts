@@ -9,6 +9,7 @@
 import type { Renewal } from '../engine/commands.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { LeaseRef } from '../model/lease.ts';
+import type { TaskRecord } from '../model/task.ts';
 
 /** At most this many leases are renewed by one command; more go in the next. */
 const MAX_RENEWALS = 10_000;
@@ -54,6 +55,16 @@ export class LeaseKeeper {
       else if (heard.at + lease.leaseMs > lease.expiresAt) renewals.push({ id: lease.id, token: lease.token, heardAt: heard.at });
     }
     return renewals;
+  }
+
+  /**
+   * The task with its lease as this broker sees it: ending one lease length after its worker was
+   * last heard, which is what the next renewal will write. Readers see the lease a heartbeat keeps.
+   */
+  current<T extends TaskRecord>(task: T): T {
+    const heard = task.lease ? this.heard.get(task.id) : undefined;
+    if (!heard || heard.token !== task.lease!.token || heard.at + task.leaseMs <= task.lease!.expiresAt) return task;
+    return { ...task, lease: { ...task.lease!, expiresAt: heard.at + task.leaseMs } };
   }
 
   /** How many leases are remembered: bounded by the running tasks. */

@@ -8,7 +8,7 @@ import type { SubmitOutcome } from '../engine/commands.ts';
 import { BULK_LIMIT_MAX } from '../model/bulk.ts';
 import { FINISHED_STATES, type TaskRecord } from '../model/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
-import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError } from '../protocol/messages.ts';
+import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError, WireTask } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { BrokerConfig } from './config.ts';
 import type { Dispatcher, WorkerSession } from './dispatch.ts';
@@ -136,6 +136,11 @@ function workerOf(ctx: RequestContext): WorkerSession {
   return ctx.worker;
 }
 
+/** A task for the wire, its lease as the heartbeats keep it (leases.ts). */
+function view(ctx: RequestContext, task: TaskRecord): WireTask {
+  return wireTask(ctx.dispatcher.leases.current(task));
+}
+
 function stateOf(task: TaskRecord) {
   return { state: task.state };
 }
@@ -143,7 +148,7 @@ function stateOf(task: TaskRecord) {
 export const HANDLERS: Handlers = {
   async submit(ctx, raw) {
     const outcomes = await submitAll(ctx, tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks));
-    return outcomes.map(({ task, created }) => ({ task: wireTask(task), created }));
+    return outcomes.map(({ task, created }) => ({ task: view(ctx, task), created }));
   },
   async enqueue(ctx, raw) {
     const { tasks: list, each } = args<Ops['enqueue']['args']>(raw);
@@ -152,19 +157,19 @@ export const HANDLERS: Handlers = {
     return (await submitAll(ctx, tasks)).map(submitted);
   },
   get(ctx, raw) {
-    return wireTask(ctx.engine.get(args<{ id: string }>(raw).id));
+    return view(ctx, ctx.engine.get(args<{ id: string }>(raw).id));
   },
   async wait(ctx, raw) {
     const { id, timeoutMs } = args<Ops['wait']['args']>(raw);
     const task = ctx.engine.get(id);
-    if (FINISHED_STATES.includes(task.state)) return wireTask(task);
+    if (FINISHED_STATES.includes(task.state)) return view(ctx, task);
     const limit = Math.min(typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : MAX_WAIT_MS, MAX_WAIT_MS);
     await ctx.waiters.until(id, limit);
-    return wireTask(ctx.engine.get(id));
+    return view(ctx, ctx.engine.get(id));
   },
   list(ctx, raw) {
     const page = ctx.engine.list(args<Ops['list']['args']>(raw));
-    return { tasks: page.tasks.map(wireTask), nextCursor: page.nextCursor };
+    return { tasks: page.tasks.map((task) => view(ctx, task)), nextCursor: page.nextCursor };
   },
   stats: (ctx) => ctx.engine.stats(ctx.pipeline.now()),
   queues: (ctx) => ctx.engine.queues(),
@@ -172,10 +177,10 @@ export const HANDLERS: Handlers = {
   async cancel(ctx, raw) {
     const task = await apply(ctx, { kind: 'cancel', id: args<{ id: string }>(raw).id }, false);
     if (task.state === 'running' && task.lease) ctx.dispatcher.signalCancel(task.lease.workerId, [task.id]);
-    return wireTask(task);
+    return view(ctx, task);
   },
   async retry(ctx, raw) {
-    return wireTask(await apply(ctx, { kind: 'retry', id: args<{ id: string }>(raw).id }, true));
+    return view(ctx, await apply(ctx, { kind: 'retry', id: args<{ id: string }>(raw).id }, true));
   },
   cancelWhere(ctx, raw) {
     const { filter, limit } = args<Ops['cancelWhere']['args']>(raw);

@@ -69,6 +69,10 @@ describe('leases', () => {
     assert.ok(session().lastHeartbeatAt! - claimedAt < 5_800, 'the premise: the beat came before any renewal was due');
     assert.equal(broker.engine.appliedPosition, position, 'no batch was written for the heartbeats');
     assert.equal(lease.expiresAt, claimedAt + 6_000, 'the stored lease is still the one the claim wrote');
+    const beat = session().lastHeartbeatAt!;
+    const shown = (await client.get(id)).lease!;
+    // (A beat may land between the two reads: then it is the newer one.)
+    assert.ok([beat, session().lastHeartbeatAt!].map((at) => at + 6_000).includes(shown.expiresAt), 'readers see the lease as the last heartbeat keeps it');
     release();
     assert.equal((await client.wait(submitted.id, { timeoutMs: 20_000 })).state, 'succeeded');
   });
