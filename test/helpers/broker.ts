@@ -34,6 +34,8 @@ export interface BrokerProcess {
 }
 
 export interface StartOptions {
+  /** The tq entry to run; default this checkout's bin/run.js. */
+  bin?: string;
   dataDir?: string;
   /** Default 0: any free port. */
   port?: number;
@@ -47,7 +49,7 @@ export interface StartOptions {
  */
 export function startBroker(options: StartOptions = {}): Promise<BrokerProcess> {
   const dataDir = options.dataDir ?? join(tempDir(), 'data');
-  const proc = spawn(process.execPath, [RUN, 'broker', 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
+  const proc = spawn(process.execPath, [options.bin ?? RUN, 'broker', 'start', '--data-dir', dataDir, '--port', String(options.port ?? 0), ...(options.args ?? [])], {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
