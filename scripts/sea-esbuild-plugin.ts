@@ -24,8 +24,8 @@
 //   package.json from disk. Neither exists in the binary, so the devtools module
 //   becomes an empty one and ink's `DEV === 'true'` tests become false (else any
 //   DEV=true in a user's environment prints a stack trace on every render).
-// - The dashboard: src/dashboard/files.ts reads the page's files from its own
-//   directory, which the binary does not have. It becomes a module that
+// - The dashboard: src/broker/http/dashboard-files.ts reads the page's files from
+//   src/dashboard, which the binary does not have. It becomes a module that
 //   returns what that very function read at build time.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -33,7 +33,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { readDashboardFiles } from '../src/dashboard/files.ts';
+import { readDashboardFiles } from '../src/broker/http/dashboard-files.ts';
 
 /** Packages whose ES build uses direct eval: bundled from their CommonJS build. */
 const USE_COMMONJS_BUILD = /^(ordered-binary)$/;
@@ -83,7 +83,7 @@ export function seaPlugin(natives: Map<string, NativeAddon>): Plugin {
           resolveDir: dirname(NATIVE_TS),
         };
       });
-      build.onLoad({ filter: /[\\/]src[\\/]dashboard[\\/]files\.ts$/ }, () => ({
+      build.onLoad({ filter: /[\\/]src[\\/]broker[\\/]http[\\/]dashboard-files\.ts$/ }, () => ({
         contents: `export function readDashboardFiles() {\n  return ${JSON.stringify(readDashboardFiles())};\n}\n`,
         loader: 'js',
       }));

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { extname } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { readDashboardFiles } from '../../dashboard/files.ts';
+import { readDashboardFiles } from './dashboard-files.ts';
 
 const SECURITY_HEADERS = {
   'content-security-policy':

@@ -1,12 +1,13 @@
 /**
  * The dashboard's files as the broker serves them, name -> text: index.html and every .js and .css
- * file of this directory. From a checkout they are read from disk; the single executable has no
+ * file of src/dashboard, which holds the page alone (no server code that could be served with
+ * it). From a checkout or an installed package they are read from disk; the single executable has no
  * checkout, so scripts/sea-esbuild-plugin.ts replaces this module with one holding the very result
  * of readDashboardFiles() at build time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
-const DIR = new URL('.', import.meta.url);
+const DIR = new URL('../../dashboard/', import.meta.url);
 const SERVED = /^(index\.html|[a-z][a-z0-9-]*\.(js|css))$/;
 
 export function readDashboardFiles(): Record<string, string> {
