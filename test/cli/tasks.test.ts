@@ -90,7 +90,8 @@ test('the same idempotency key twice gives one task', async () => {
 });
 
 test('a delayed task is scheduled, then pending once its time has come', async () => {
-  const task = okJson(await tq('submit', '--type', 'echo', '--queue', 'q-delay', '--delay', '2s', '-o', 'json'));
+  // Long enough that the listing below, one more CLI process on a loaded machine, sees it still scheduled.
+  const task = okJson(await tq('submit', '--type', 'echo', '--queue', 'q-delay', '--delay', '6s', '-o', 'json'));
   assert.equal(task.state, 'scheduled');
   assert.match(task.runAt, ISO_TIME);
   assert.ok(Date.parse(task.runAt) > Date.parse(task.createdAt));
