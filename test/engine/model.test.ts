@@ -51,16 +51,6 @@ import {
 } from '../../src/engine/index.ts';
 import { makeTempDir, removeDir, scanAll, T0 } from './helpers.ts';
 
-/**
- * Inputs that trigger engine bugs reported alongside these tests (each has its own `todo` test in
- * reads.test.ts / errors.test.ts). While true, the generator keeps away from them so that this test
- * still guards everything else; set it to false once they are fixed.
- * - dlqReplay with the same id twice corrupts the counters and the ready index;
- * - cancelWhere with a limit below the number of tasks can report `more: false` (or do nothing)
- *   when running tasks whose cancellation was already requested take up the page.
- */
-const AVOID_KNOWN_ENGINE_BUGS = false;
-
 const RUNS = Number(process.env.TQ_PROPERTY_RUNS ?? 150);
 const SEED = process.env.TQ_PROPERTY_SEED === undefined ? undefined : Number(process.env.TQ_PROPERTY_SEED);
 const PATH = process.env.TQ_PROPERTY_PATH;
@@ -764,8 +754,7 @@ class Runner {
       case 'dlqReplayIds': {
         const dead = model.all().filter((task) => task.state === 'dead');
         const pool = dead.length > 0 ? dead : model.all();
-        let ids = op.picks.map((pick) => pickFrom(pool, pick)?.id ?? 'missing-task');
-        if (AVOID_KNOWN_ENGINE_BUGS) ids = [...new Set(ids)];
+        const ids = op.picks.map((pick) => pickFrom(pool, pick)?.id ?? 'missing-task');
         return { kind: 'dlqReplay', time, ids, limit: 10 };
       }
       case 'dlqReplay':
@@ -782,7 +771,7 @@ class Runner {
       case 'purge':
         return { kind: 'purge', time, retention: op.retention, limit: op.limit };
       case 'cancelWhere':
-        return { kind: 'cancelWhere', time, filter: resolveFilter(op.filter), limit: AVOID_KNOWN_ENGINE_BUGS ? 1_000 : op.limit };
+        return { kind: 'cancelWhere', time, filter: resolveFilter(op.filter), limit: op.limit };
       case 'retryWhere':
         return { kind: 'retryWhere', time, filter: resolveFilter(op.filter), limit: op.limit };
       case 'dlqPurge':
