@@ -23,7 +23,7 @@ describe('worker: the TqWorker API', () => {
   });
 
   it('gives each attempt its context: attempt, lease token, ids, a deadline', async () => {
-    const seen: Omit<HandlerContext, 'signal' | 'progress' | 'log'>[] = [];
+    const seen: (Omit<HandlerContext, 'signal' | 'progress' | 'log'> & { enteredAt: number })[] = [];
     const worker = new TqWorker({
       broker: broker.address,
       queues: ['ctx'],
@@ -31,7 +31,7 @@ describe('worker: the TqWorker API', () => {
       handlers: {
         inspect: (_task, ctx) => {
           const { signal, progress, log, ...rest } = ctx;
-          seen.push(rest);
+          seen.push({ ...rest, enteredAt: Date.now() });
           if (ctx.attempt < 2) throw new Error('again');
           return 'ok';
         },
@@ -39,16 +39,20 @@ describe('worker: the TqWorker API', () => {
     });
     await worker.start();
     try {
-      const task = await client.submit({ type: 'inspect', queue: 'ctx', maxRetries: 3, timeoutMs: 60_000 });
+      const submittedAt = Date.now();
+      const task = await client.submit({ type: 'inspect', queue: 'ctx', maxRetries: 3, timeoutMs: 45_000 });
       const done = await client.wait(task.id, { timeoutMs: 20_000 });
       assert.equal(done.state, 'succeeded');
       assert.deepEqual(seen.map((ctx) => ctx.attempt), [1, 2]);
+      // Each attempt's deadline is its own start plus the task's timeout (45 s: not the lease, not the default).
+      let startedAfter = submittedAt;
       for (const ctx of seen) {
         assert.equal(ctx.taskId, task.id);
         assert.equal(ctx.type, 'inspect');
         assert.equal(ctx.queue, 'ctx');
         assert.equal(ctx.workerId, worker.id);
-        assert.ok(ctx.deadline > Date.now() - 60_000);
+        assert.ok(ctx.deadline >= startedAfter + 45_000 && ctx.deadline <= ctx.enteredAt + 45_000, `attempt ${ctx.attempt}: deadline ${ctx.deadline}`);
+        startedAfter = ctx.enteredAt;
       }
       assert.notEqual(seen[0]!.token, seen[1]!.token);
     } finally {

@@ -41,8 +41,11 @@ describe('worker: echo at volume', () => {
       }
       // `list` leaves results out: check some through `get`.
       for (const [i, input] of submitted.slice(0, 20).entries()) assert.deepEqual((await client.get(input.id)).result, { i });
+      // Both workers were connected, with credit, when the 1,000 arrived: both ran some.
       const ran = new Set(tasks.map((task) => task.history[0]!.workerId));
-      assert.ok(ran.size >= 1 && ran.size <= 2);
+      const connected = (await client.workers()).filter((worker) => worker.connected).map((worker) => worker.id);
+      assert.equal(connected.length, 2);
+      assert.deepEqual([...ran].sort(), connected.sort());
     } finally {
       client.close();
     }
