@@ -6,6 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
+import { createLogger } from '../../src/log/logger.ts';
+import { TopModel } from '../../src/top/model.ts';
+import { snapshotData, snapshotText } from '../../src/top/snapshot.ts';
+import { TqWorker } from '../../src/worker/index.ts';
 import { type BrokerProcess, eventually, startBroker, runTq } from '../helpers/broker.ts';
 import { failsWithOneLine } from '../cli/helpers.ts';
 import { freePort, removeBrokerDirs, TEST_LEASE, startWorker, type WorkerProcess } from '../worker/helpers.ts';
@@ -85,4 +89,49 @@ test('no broker: one line saying so, exit 1; a bad --interval: a usage error, ex
   failsWithOneLine(await runTq(['top', '--broker', `127.0.0.1:${port}`]), /cannot reach the tq broker at 127\.0\.0\.1:\d+/, 1);
   failsWithOneLine(await runTq(['top', '--broker', broker.address, '--interval', 'soon']), /--interval "soon" is invalid/, 2);
   failsWithOneLine(await runTq(['top', '--broker', broker.address, '--interval', '10ms']), /--interval 10ms is out of range: use 100ms to 1h/, 2);
+});
+
+test('rates from real activity: the growth of each count between two polls, per second of the polls’ clock', async () => {
+  const client = await TqClient.connect({ broker: broker.address, reconnect: false });
+  const worker = new TqWorker({
+    broker: broker.address,
+    queues: ['rated'],
+    log: createLogger('worker', 'error'),
+    handlers: { ok: () => 'fine', bad: () => Promise.reject(new Error('no')) },
+  });
+  // The polls' clock is the test's, so the interval between them is exactly 2 s.
+  let now = 1_000_000;
+  const model = new TopModel(client, { intervalMs: 2_000, now: () => now });
+  try {
+    await worker.start();
+    await model.poll();
+    await client.submitMany([
+      ...Array.from({ length: 4 }, () => ({ type: 'ok', queue: 'rated' })),
+      ...Array.from({ length: 2 }, () => ({ type: 'bad', queue: 'rated', maxRetries: 0 })),
+    ]);
+    await eventually(async () => {
+      const rated = (await client.stats()).queues.find((queue) => queue.name === 'rated');
+      return rated?.states.succeeded === 4 && rated.states.dead === 2 ? true : undefined;
+    }, 20_000, '4 succeeded and 2 dead tasks in rated');
+    now += 2_000;
+    await model.poll();
+    const data = snapshotData(model.getState(), broker.address, 2_000) as {
+      queues: { name: string; rates: unknown }[];
+      totals: { rates: unknown };
+    };
+    // 6 submitted, 4 succeeded, 2 dead in 2 s; the other queues did not change.
+    const expected = { submittedPerSecond: 3, completedPerSecond: 2, failedPerSecond: 1 };
+    assert.deepEqual(data.queues.find((queue) => queue.name === 'rated')!.rates, expected);
+    assert.deepEqual(data.queues.find((queue) => queue.name === 'emails')!.rates, { submittedPerSecond: 0, completedPerSecond: 0, failedPerSecond: 0 });
+    assert.deepEqual(data.totals.rates, expected);
+    const text = snapshotText(model.getState(), broker.address, 120, now);
+    const rated = text.slice(text.search(/^▌rated\s/m)).split('\n\n')[0]!;
+    assert.match(rated, /submitted\s+3\.0\/s/);
+    assert.match(rated, /completed\s+2\.0\/s/);
+    assert.match(rated, /failed\s+1\.0\/s/);
+  } finally {
+    model.stop();
+    await worker.stop();
+    client.close();
+  }
 });
