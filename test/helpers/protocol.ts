@@ -82,9 +82,10 @@ export interface RawSession {
   pushedAtLeast: (count: number, timeoutMs?: number) => Promise<WireTask[]>;
   credit: (n: number) => void;
   /**
-   * A worker's heartbeat listing nothing, answered after a durable batch: a claim the broker began
-   * before it saw this request is pushed before the answer, so once this resolves, `pushed` holds
-   * every task the broker meant for this worker so far.
+   * A write answered after a durable batch (a cancel of no task, which fails in the engine): a claim
+   * the broker began before it saw this request is pushed before the answer, so once this resolves,
+   * `pushed` holds every task the broker meant for this worker so far. (Not a heartbeat: those are
+   * answered from a read, without waiting for any batch.)
    */
   settle: () => Promise<void>;
   close: () => void;
@@ -167,7 +168,12 @@ async function session(port: number, greeting: Message): Promise<RawSession> {
     },
     credit: (n) => peer.send({ t: 'credit', n }),
     settle: async () => {
-      await request('heartbeat', { leases: [] });
+      await request('cancel', { id: 'settle-no-such-task' }).then(
+        () => Promise.reject(new Error('a cancel of no task succeeded')),
+        (error: Error) => {
+          if (!/not found/.test(error.message)) throw error;
+        },
+      );
     },
     close: () => peer.socket.destroy(),
   };
