@@ -85,6 +85,8 @@ export class Broker {
     this.stopping ??= (async () => {
       this.timers.stop();
       this.waiters.close();
+      // The requests just woken answer before any connection closes.
+      await new Promise((resolve) => setImmediate(resolve));
       await this.http?.close();
       await this.server.close();
       await this.pipeline.close();

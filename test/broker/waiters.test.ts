@@ -93,12 +93,7 @@ describe('waiters', () => {
     assert.equal((await late.request<WireTask>('wait', { id: other!.id, timeoutMs: 300 })).state, 'pending');
   });
 
-  // BUG (src/broker/broker.ts stop()): waiters.close() wakes the waiting requests, but
-  // server.close() destroys every socket a few ticks later, before their answers leave (Peer.send
-  // corks until process.nextTick): the peer sees its connection close with no answer. Letting one
-  // setImmediate pass after waiters.close() makes this test pass. Drop `todo` once fixed.
-  const stopBug = 'BUG: answers woken by stop() are destroyed with their socket before they are sent';
-  it('a waiting request is answered when the broker stops, before its connection closes', { todo: stopBug }, async () => {
+  it('a waiting request is answered when the broker stops, before its connection closes', async () => {
     const task = await client.submit({ type: 'echo', queue: 'nobody' });
     const session = await raw();
     const wait = session.request<WireTask>('wait', { id: task.id, timeoutMs: LONG_MS });

@@ -48,9 +48,12 @@ export class ProtocolServer {
     });
   }
 
-  /** Stops accepting and closes every connection. */
+  /** Stops accepting and closes every connection, once what was written to it has left. */
   close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
+    for (const socket of this.sockets) {
+      socket.end();
+      setTimeout(() => socket.destroy(), 1_000).unref();
+    }
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
