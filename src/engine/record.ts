@@ -1,99 +1,38 @@
 /**
- * How a task record is stored: a msgpack array in a fixed field order. Field names are not
- * repeated in every value (they were two thirds of a record), and decoding builds one object
- * with no per-value schema. Adding a field means appending it here and bumping FORMAT_VERSION.
+ * How a task record is stored: a msgpack array, each field at its slot in model/task-fields.ts.
+ * Field names are not repeated in every value (they were two thirds of a record), and decoding
+ * builds one object with no per-value schema. Adding a field means giving it the next free slot
+ * in the table (and bumping FORMAT_VERSION if old records need migrating).
+ *
+ * The two functions are generated from the table once, at load: a loop over the table per record
+ * decoded at half the speed of a literal (bench: 0.4M vs 0.8M records/s), the generated code runs
+ * as fast as the hand-written codec it replaces.
  */
 import { Packr } from 'msgpackr';
-import type { Attempt, Lease, Progress, TaskRecord, TaskState } from '../model/task.ts';
+import { type Packed, packedOf, RECORD_SLOTS, TASK_FIELD_NAMES, TASK_FIELDS } from '../model/task-fields.ts';
+import type { TaskRecord } from '../model/task.ts';
 
 const packr = new Packr({ useRecords: false, moreTypes: false, encodeUndefinedAsNil: true, copyBuffers: true } as ConstructorParameters<typeof Packr>[0]);
 
-function leaseToArray(lease: Lease | null): unknown {
-  return lease && [lease.workerId, lease.token, lease.expiresAt];
+const tuple = (value: string, keys: readonly string[]) => `[${keys.map((key) => `${value}.${key}`).join(', ')}]`;
+const object = (value: string, keys: readonly string[]) => `({ ${keys.map((key, i) => `${key}: ${value}[${i}]`).join(', ')} })`;
+
+function packSource(value: string, packed: Packed | undefined): string {
+  if (!packed) return value;
+  return packed.as === 'tuple' ? `${value} && ${tuple(value, packed.keys)}` : `${value}.map((item) => ${tuple('item', packed.keys)})`;
 }
 
-function progressToArray(progress: Progress | null): unknown {
-  return progress && [progress.fraction, progress.message];
+function unpackSource(value: string, packed: Packed | undefined): string {
+  if (!packed) return value;
+  return packed.as === 'tuple' ? `${value} && ${object(value, packed.keys)}` : `${value}.map((item) => ${object('item', packed.keys)})`;
 }
 
-function attemptToArray(attempt: Attempt): unknown[] {
-  return [attempt.attempt, attempt.workerId, attempt.startedAt, attempt.endedAt, attempt.error];
-}
+const encodeSource = `return packr.pack([${RECORD_SLOTS.map((key) => packSource(`task.${key}`, packedOf(key))).join(', ')}]);`;
+// Keys in the table's order, so every decoded record has the same shape (one hidden class).
+const decodeSource = `const f = packr.unpack(bytes); return { ${TASK_FIELD_NAMES.map((key) => `${key}: ${unpackSource(`f[${TASK_FIELDS[key].slot}]`, packedOf(key))}`).join(', ')} };`;
 
-export function encodeRecord(task: TaskRecord): Buffer {
-  return packr.pack([
-    task.id,
-    task.type,
-    task.queue,
-    task.priority,
-    task.state,
-    task.attempts,
-    task.maxRetries,
-    task.timeoutMs,
-    task.backoffBaseMs,
-    task.backoffCapMs,
-    task.runAt,
-    task.idempotencyKey,
-    task.createdAt,
-    task.updatedAt,
-    task.lastError,
-    task.hasResult,
-    leaseToArray(task.lease),
-    task.leaseMs,
-    task.cancelRequested,
-    task.startedAt,
-    task.finishedAt,
-    progressToArray(task.progress),
-    task.history.map(attemptToArray),
-    task.tags,
-    task.seq,
-    task.stateSeq,
-    task.payloadBytes,
-    task.inlinePayload,
-  ]);
-}
-
-export function decodeRecord(bytes: Buffer): TaskRecord {
-  const f = packr.unpack(bytes) as unknown[];
-  const lease = f[16] as [string, number, number] | null;
-  const progress = f[21] as [number, string | null] | null;
-  return {
-    id: f[0] as string,
-    type: f[1] as string,
-    queue: f[2] as string,
-    priority: f[3] as number,
-    state: f[4] as TaskState,
-    attempts: f[5] as number,
-    maxRetries: f[6] as number,
-    timeoutMs: f[7] as number,
-    backoffBaseMs: f[8] as number,
-    backoffCapMs: f[9] as number,
-    runAt: f[10] as number | null,
-    idempotencyKey: f[11] as string | null,
-    createdAt: f[12] as number,
-    updatedAt: f[13] as number,
-    lastError: f[14] as string | null,
-    hasResult: f[15] as boolean,
-    lease: lease && { workerId: lease[0], token: lease[1], expiresAt: lease[2] },
-    leaseMs: f[17] as number,
-    cancelRequested: f[18] as boolean,
-    startedAt: f[19] as number | null,
-    finishedAt: f[20] as number | null,
-    progress: progress && { fraction: progress[0], message: progress[1] },
-    history: (f[22] as [number, string, number, number | null, string | null][]).map(([attempt, workerId, startedAt, endedAt, error]) => ({
-      attempt,
-      workerId,
-      startedAt,
-      endedAt,
-      error,
-    })),
-    tags: f[23] as string[],
-    seq: f[24] as number,
-    stateSeq: f[25] as number,
-    payloadBytes: f[26] as number,
-    inlinePayload: (f[27] as Buffer | null) ?? null,
-  };
-}
+export const encodeRecord = new Function('packr', `return function encodeRecord(task) { ${encodeSource} }`)(packr) as (task: TaskRecord) => Buffer;
+export const decodeRecord = new Function('packr', `return function decodeRecord(bytes) { ${decodeSource} }`)(packr) as (bytes: Buffer) => TaskRecord;
 
 /** The `encoder` option lmdb-js takes for a database. */
 export const recordEncoding = { encode: encodeRecord, decode: decodeRecord };

@@ -7,7 +7,8 @@ import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
 import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import type { QueueInfo, QueueSettingsPatch } from '../model/queue.ts';
 import type { Stats } from '../model/stats.ts';
-import type { TaskState } from '../model/task.ts';
+import type { WireFieldName } from '../model/task-fields.ts';
+import type { TaskRecord, TaskState } from '../model/task.ts';
 
 export const PROTOCOL_VERSION = 2;
 
@@ -84,33 +85,14 @@ export interface CancelPush {
 export type ClientMessage = Hello | Request | Credit;
 export type BrokerMessage = Welcome | Response | ErrorFrame | TasksPush | CancelPush;
 
-/** A task as every interface shows it. Times are epoch milliseconds on the wire. */
-export interface WireTask {
-  id: string;
-  type: string;
-  queue: string;
-  priority: number;
-  state: TaskState;
-  /** Absent from listings and submit answers: `get` the task for it. */
+/**
+ * A task as every interface shows it: the fields model/task-fields.ts marks `wire`. Times are
+ * epoch milliseconds on the wire. Payload and result are absent from listings and submit answers:
+ * `get` the task for them.
+ */
+export interface WireTask extends Pick<TaskRecord, WireFieldName> {
   payload?: unknown;
   result?: unknown;
-  attempts: number;
-  maxRetries: number;
-  timeoutMs: number;
-  backoffBaseMs: number;
-  backoffCapMs: number;
-  runAt: number | null;
-  idempotencyKey: string | null;
-  createdAt: number;
-  updatedAt: number;
-  startedAt: number | null;
-  finishedAt: number | null;
-  lastError: string | null;
-  lease: { workerId: string; token: number; expiresAt: number } | null;
-  cancelRequested: boolean;
-  progress: { fraction: number; message: string | null } | null;
-  history: { attempt: number; workerId: string; startedAt: number; endedAt: number | null; error: string | null }[];
-  tags: string[];
 }
 
 /** What a submitter gives for one task; the broker assigns the id and fills in defaults. */

@@ -7,21 +7,35 @@
 import { BULK_LIMIT_MAX } from '../../model/bulk.ts';
 import { MAX_PAGE } from '../../model/bulk.ts';
 import { QUEUE_SETTING_NAMES, QUEUE_SETTINGS, type QueueSetting } from '../../model/queue.ts';
+import {
+  AttemptSchema,
+  CountSchema,
+  type JsonSchema,
+  QueueNameSchema,
+  TASK_DATA_FIELDS,
+  TASK_FIELDS,
+  TaskIdSchema,
+  TaskStateSchema,
+  TimeOrNullSchema,
+  TimeSchema,
+  TypeNameSchema,
+  UserDataSchema,
+  WIRE_FIELD_NAMES,
+} from '../../model/task-fields.ts';
 import { DEFAULTS, MAX_RETRIES_LIMIT, MAX_TAGS, PRIORITY_NAMES, TASK_STATES } from '../../model/task.ts';
 
-export type JsonSchema = Record<string, unknown>;
+export type { JsonSchema };
 
-const NAME = '^[A-Za-z0-9._:-]{1,128}$';
 const NAMES = '^[A-Za-z0-9._:-]{1,128}(,[A-Za-z0-9._:-]{1,128})*$';
 
-export const QueueName = { type: 'string', pattern: NAME, description: 'a queue name: 1-128 characters from A-Z a-z 0-9 . _ : -' };
-export const TypeName = { type: 'string', pattern: NAME, description: 'a task type: 1-128 characters from A-Z a-z 0-9 . _ : -' };
-export const TaskStateName = { type: 'string', enum: [...TASK_STATES], description: 'waiting is reserved for dependencies' };
-const TaskId = { type: 'string', minLength: 1, maxLength: 128, description: 'a task id (UUIDv7)' };
-const Time = { type: 'string', format: 'date-time' };
-const TimeOrNull = { type: ['string', 'null'], format: 'date-time' };
-const Count = { type: 'integer', minimum: 0 };
-const UserData = { description: 'any JSON value; binary is {"$base64": "..."}' };
+export const QueueName = QueueNameSchema;
+export const TypeName = TypeNameSchema;
+export const TaskStateName = TaskStateSchema;
+const TaskId = TaskIdSchema;
+const Time = TimeSchema;
+const TimeOrNull = TimeOrNullSchema;
+const Count = CountSchema;
+const UserData = UserDataSchema;
 
 export const StateCounts = {
   type: 'object',
@@ -30,56 +44,20 @@ export const StateCounts = {
   required: [...TASK_STATES],
 };
 
-export const Attempt = {
-  type: 'object',
-  required: ['attempt', 'workerId', 'startedAt', 'endedAt', 'error'],
-  properties: {
-    attempt: { type: 'integer', minimum: 1 },
-    workerId: { type: 'string' },
-    startedAt: Time,
-    endedAt: TimeOrNull,
-    error: { type: ['string', 'null'] },
-  },
-};
+export const Attempt = AttemptSchema;
+
+/** A field of the task table as REST shows it: its schema, described by the table's line. */
+const property = (field: { schema: JsonSchema; description: string }) => ({ ...field.schema, description: field.description });
 
 export const Task = {
   type: 'object',
   description:
     'A task, with the same fields and states as `tq status --output json`. payload and result appear only when one task is read (GET /tasks/{id}), not in listings, submit answers or events.',
-  required: ['id', 'type', 'queue', 'priority', 'state', 'attempts', 'maxRetries', 'timeoutMs', 'createdAt', 'updatedAt', 'lease', 'history', 'tags'],
-  properties: {
-    id: TaskId,
-    type: TypeName,
-    queue: QueueName,
-    priority: { type: 'integer', minimum: 0, maximum: 255, description: 'higher runs first; low 50, normal 100, high 150, urgent 200' },
-    state: TaskStateName,
-    payload: UserData,
-    result: UserData,
-    attempts: Count,
-    maxRetries: Count,
-    timeoutMs: Count,
-    backoffBaseMs: Count,
-    backoffCapMs: Count,
-    runAt: TimeOrNull,
-    idempotencyKey: { type: ['string', 'null'] },
-    createdAt: Time,
-    updatedAt: Time,
-    startedAt: TimeOrNull,
-    finishedAt: TimeOrNull,
-    lastError: { type: ['string', 'null'] },
-    lease: {
-      type: ['object', 'null'],
-      description: 'the lease of a running task: which worker holds it, its fencing token, when it runs out',
-      properties: { workerId: { type: 'string' }, token: Count, expiresAt: Time },
-    },
-    cancelRequested: { type: 'boolean' },
-    progress: {
-      type: ['object', 'null'],
-      properties: { fraction: { type: 'number', minimum: 0, maximum: 1 }, message: { type: ['string', 'null'] } },
-    },
-    history: { type: 'array', items: Attempt, description: 'the last attempts, oldest first' },
-    tags: { type: 'array', items: { type: 'string' } },
-  },
+  required: [...WIRE_FIELD_NAMES],
+  properties: Object.fromEntries([
+    ...WIRE_FIELD_NAMES.map((name) => [name, property(TASK_FIELDS[name])]),
+    ...Object.entries(TASK_DATA_FIELDS).map(([name, field]) => [name, property(field)]),
+  ]),
 };
 
 export const TaskInput = {
