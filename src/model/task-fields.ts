@@ -130,6 +130,7 @@ export const TASK_DATA_FIELDS = {
   payload: { schema: UserDataSchema, description: 'what the submitter gave the task: any JSON value; binary is {"$base64": "..."}' },
   result: { schema: UserDataSchema, description: 'what the handler returned: any JSON value; binary is {"$base64": "..."}' },
 } as const;
+export type TaskDataFieldName = keyof typeof TASK_DATA_FIELDS;
 
 /** The fields in the table's order, the order every view lists them in. */
 export const TASK_FIELD_NAMES = Object.keys(TASK_FIELDS) as TaskFieldName[];

@@ -1,5 +1,6 @@
 /** The task model: fields, states, priorities, defaults and the rules for names. */
 import { invalid } from './errors.ts';
+import type { TaskDataFieldName } from './task-fields.ts';
 
 export const TASK_STATES = [
   'waiting',
@@ -70,7 +71,11 @@ export interface Progress {
   message: string | null;
 }
 
-/** The record kept in the `tasks` database; payload and result live apart (see store.ts). */
+/**
+ * The record kept in the `tasks` database; payload and result live apart (see store.ts). Where each
+ * field is stored, whether clients see it and its schema: model/task-fields.ts, which must name
+ * every field of this interface (the compiler checks).
+ */
 export interface TaskRecord {
   id: string;
   type: string;
@@ -107,10 +112,7 @@ export interface TaskRecord {
 }
 
 /** A task with its payload and result, as readers and workers see it. */
-export interface Task extends TaskRecord {
-  payload: unknown;
-  result: unknown;
-}
+export interface Task extends TaskRecord, Record<TaskDataFieldName, unknown> {}
 
 /** Queue and type names: LMDB keys hold them, so they are short and plain. */
 export const NAME_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;

@@ -7,7 +7,7 @@ import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
 import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import type { QueueInfo, QueueSettingsPatch } from '../model/queue.ts';
 import type { Stats } from '../model/stats.ts';
-import type { WireFieldName } from '../model/task-fields.ts';
+import type { TaskDataFieldName, WireFieldName } from '../model/task-fields.ts';
 import type { TaskRecord, TaskState } from '../model/task.ts';
 
 export const PROTOCOL_VERSION = 2;
@@ -90,10 +90,7 @@ export type BrokerMessage = Welcome | Response | ErrorFrame | TasksPush | Cancel
  * epoch milliseconds on the wire. Payload and result are absent from listings and submit answers:
  * `get` the task for them.
  */
-export interface WireTask extends Pick<TaskRecord, WireFieldName> {
-  payload?: unknown;
-  result?: unknown;
-}
+export interface WireTask extends Pick<TaskRecord, WireFieldName>, Partial<Record<TaskDataFieldName, unknown>> {}
 
 /** What a submitter gives for one task; the broker assigns the id and fills in defaults. */
 export interface TaskInput {
