@@ -5,7 +5,7 @@
  * task schema (broker/http/schemas.ts) are all built from this table, so a field added here reaches
  * every one of them, and TaskRecord cannot gain a field this table lacks (the `satisfies` below).
  */
-import { NAME_PATTERN, TASK_STATES, type TaskRecord } from './task.ts';
+import { type Attempt, type Lease, NAME_PATTERN, type Progress, TASK_STATES, type TaskRecord } from './task.ts';
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -44,9 +44,9 @@ export const CountSchema = { type: 'integer', minimum: 0 };
 export const UserDataSchema = { description: 'any JSON value; binary is {"$base64": "..."}' };
 const TextOrNull = { type: ['string', 'null'] };
 
-const LEASE_KEYS = ['workerId', 'token', 'expiresAt'] as const;
-const PROGRESS_KEYS = ['fraction', 'message'] as const;
-const ATTEMPT_KEYS = ['attempt', 'workerId', 'startedAt', 'endedAt', 'error'] as const;
+const LEASE_KEYS = ['workerId', 'token', 'expiresAt'] as const satisfies readonly (keyof Lease)[];
+const PROGRESS_KEYS = ['fraction', 'message'] as const satisfies readonly (keyof Progress)[];
+const ATTEMPT_KEYS = ['attempt', 'workerId', 'startedAt', 'endedAt', 'error'] as const satisfies readonly (keyof Attempt)[];
 
 export const AttemptSchema = {
   type: 'object',
