@@ -4,5 +4,5 @@ export type { Change } from './txn.ts';
 export * from './commands.ts';
 export { DEFAULT_LIMITS, type Limits } from './limits.ts';
 export type { ListOptions, Page } from './reads.ts';
-export { backoffCeilingMs, backoffDelayMs } from './backoff.ts';
+export { backoffCeilingMs, backoffDelayMs, draws } from './backoff.ts';
 export * from '../model/index.ts';

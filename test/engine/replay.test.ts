@@ -7,22 +7,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { open } from 'lmdb';
-import { Engine, type Command, type Outcome } from '../../src/engine/index.ts';
+import { draws, Engine, type Command, type Outcome } from '../../src/engine/index.ts';
 import { makeTempDir, packed, removeDir, T0 } from './helpers.ts';
 
 const COMMANDS = 400;
 const DATABASES = ['tasks', 'blobs', 'ready', 'due', 'leases', 'bystate', 'idem', 'counts', 'queues', 'meta'];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Makes the workload one command at a time, each chosen from what the reference engine holds after
@@ -103,7 +92,7 @@ function described(outcomes: Outcome[]): string[] {
 
 test('the same commands in different batch splits give the same outcomes and byte-identical databases', async () => {
   const seed = Number(process.env.TQ_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const random = mulberry32(seed);
+  const random = draws(seed);
   const replay = `replay with TQ_SEED=${seed}`;
   const dirs = [makeTempDir(), makeTempDir(), makeTempDir()];
   try {
