@@ -111,21 +111,23 @@ export class Pipeline {
    */
   submitBatch(drafts: readonly Draft[]): Promise<Outcome[]> {
     const time = this.now();
-    const outcomes: (Outcome | undefined)[] = new Array(drafts.length);
     const commands: Command[] = [];
-    drafts.forEach((draft, i) => {
+    let refused: Map<number, Outcome> | null = null;
+    for (let i = 0; i < drafts.length; i++) {
       try {
-        commands.push(this.stamp(draft, time));
+        commands.push(this.stamp(drafts[i]!, time));
       } catch (error) {
         if (!(error instanceof TqError)) throw error;
-        outcomes[i] = failed(error);
+        (refused ??= new Map()).set(i, failed(error));
       }
-    });
-    if (commands.length === 0) return Promise.resolve(outcomes as Outcome[]);
-    return this.enqueue(commands).then((applied) => {
+    }
+    if (refused === null) return this.enqueue(commands);
+    const answered = refused;
+    const merge = (applied: Outcome[]) => {
       let k = 0;
-      return Array.from(outcomes, (outcome) => outcome ?? applied[k++]!);
-    });
+      return drafts.map((_, i) => answered.get(i) ?? applied[k++]!);
+    };
+    return commands.length === 0 ? Promise.resolve(merge([])) : this.enqueue(commands).then(merge);
   }
 
   /** Everything that varies, filled in here and nowhere else. */

@@ -40,6 +40,8 @@ export interface BatchWriter {
 /** What a committed batch did. */
 export interface Applied<T> {
   value: T;
+  /** The counters the batch wrote. */
+  counters: Counters;
   /** Every change of a task, in order (only when asked for). */
   changes: Change[];
   /** The batch's position: batches applied before it, plus one. */
@@ -132,11 +134,12 @@ export class Engine {
     const value = body(writer);
     tx.counters.position++;
     tx.finish();
-    return { value, changes: tx.changes ?? [], position: tx.counters.position };
+    return { value, counters: tx.counters, changes: tx.changes ?? [], position: tx.counters.position };
   }
 
+  /** Batches commit in the order they were filled; readers see the counters of the newest. */
   private commit<T>(applied: Applied<T>): Applied<T> {
-    this.committed = readCounters(this.store);
+    if (applied.position > this.committed.position) this.committed = applied.counters;
     return applied;
   }
 
