@@ -25,7 +25,7 @@ export interface BrokerConfig {
   apiKeys: string[];
   /** Serve the HTTP API, /metrics and the dashboard (`http: false`, TQ_HTTP=false, --no-http). */
   http: boolean;
-  /** Address the HTTP server binds: loopback by default, since its actions have no auth yet. */
+  /** Address the HTTP server binds: loopback only, since its actions have no auth yet. */
   httpHost: string;
   /** HTTP port; 0 means any free port, logged once bound. */
   httpPort: number;
@@ -84,16 +84,18 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
   checkInteger('tick', config.tick, 10, 60_000);
   checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);
   checkInteger('maxPayloadBytes', config.maxPayloadBytes, 1, config.maxFrameBytes);
-  if (config.apiKeys.length > 0 && config.http && !isLoopback(config.httpHost)) {
+  // Anyone who reaches the HTTP port may submit, cancel and purge tasks (exec tasks too), keys or not.
+  if (config.http && !isLoopback(config.httpHost)) {
     throw invalid(
-      `apiKeys guard the TCP port only, and HTTP checks no key yet: keep httpHost on a loopback address (127.0.0.1, ::1, localhost) or pass --no-http (got ${JSON.stringify(config.httpHost)})`,
+      `HTTP has no authentication yet, so it listens on loopback only: keep httpHost on 127.0.0.1, ::1 or localhost (reach it from elsewhere through an SSH tunnel or an authenticating proxy), or pass --no-http (got ${JSON.stringify(config.httpHost)})`,
     );
   }
   return config;
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+/** Only this machine can reach an address that passes. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^(::ffff:)?127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/i.test(host);
 }
 
 /** YAML names of the queue settings: durations are written like `timeout: 2m`. */

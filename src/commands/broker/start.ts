@@ -6,7 +6,7 @@ export default class BrokerStart extends TqCommand {
   static override examples = [
     '<%= config.bin %> broker start',
     '<%= config.bin %> broker start --data-dir /var/lib/tq --port 7070 --config tq.yaml',
-    '<%= config.bin %> broker start --http-host 0.0.0.0 --http-port 8080',
+    '<%= config.bin %> broker start --http-port 8080',
   ];
   static override flags = {
     config: Flags.string({ description: 'YAML config file (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG' }),
@@ -17,7 +17,7 @@ export default class BrokerStart extends TqCommand {
     lease: Flags.string({ description: 'lease given to workers per claim, e.g. 30s [default: 30s]' }),
     tick: Flags.string({ description: 'how often due tasks and expired leases are looked for [default: 200ms]' }),
     http: Flags.boolean({ description: 'serve the HTTP API, /metrics and the web dashboard; --no-http switches it off [default: on]', allowNo: true }),
-    'http-host': Flags.string({ description: 'address the HTTP server listens on [default: 127.0.0.1]' }),
+    'http-host': Flags.string({ description: 'loopback address the HTTP server listens on (it has no authentication yet) [default: 127.0.0.1]' }),
     'http-port': Flags.integer({ description: 'HTTP port (REST API, /metrics, dashboard), 0 for any free port [default: 7080]', min: 0, max: 65_535 }),
   };
 
