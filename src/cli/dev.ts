@@ -1,14 +1,16 @@
 /**
  * `tq dev`: a broker in this process and a pool of worker processes with the built-in handlers,
- * for trying tq on one machine. Workers are `tq worker start` children started the same way in the
- * checkout and in the single binary (src/sea/self.ts). Ctrl-C or SIGTERM stops the workers first
- * (they hand unfinished tasks back), then the broker; exit 0.
+ * for trying tq on one machine. Its workers run exec tasks (shell commands) only while the broker
+ * listens on loopback, where nobody but this machine's users can submit them. Workers are `tq
+ * worker start` children started the same way in the checkout and in the single binary
+ * (src/sea/self.ts). Ctrl-C or SIGTERM stops the workers first (they hand unfinished tasks back),
+ * then the broker; exit 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { isSea } from 'node:sea';
 import { Broker } from '../broker/broker.ts';
-import { loadBrokerConfig } from '../broker/config.ts';
+import { isLoopback, loadBrokerConfig } from '../broker/config.ts';
 import { formatAddress } from '../client/address.ts';
 import { TqError } from '../model/errors.ts';
 import { tqCommand } from '../sea/self.ts';
@@ -53,10 +55,12 @@ export async function runDev(options: DevOptions): Promise<void> {
   if (options.handlers !== undefined) workerArgs.push('--handlers', resolve(options.handlers));
   if (options.queues !== undefined) workerArgs.push('--queues', options.queues);
   if (options.logLevel !== undefined) workerArgs.push('--log-level', options.logLevel);
+  const allowExec = isLoopback(config.host);
+  if (allowExec) workerArgs.push('--allow-exec');
 
   const pool = new WorkerPool(workerArgs, options.workers, log);
   pool.start();
-  process.stdout.write(banner(address, resolve(config.dataDir), options.workers, options.handlers, broker.http?.url ?? null));
+  process.stdout.write(banner(address, resolve(config.dataDir), options.workers, options.handlers, broker.http?.url ?? null, allowExec));
 
   await new Promise<void>((done) => {
     let signals = 0;
@@ -83,12 +87,15 @@ function tqName(): string {
   return isSea() ? 'tq' : 'npx tq';
 }
 
-function banner(address: string, dataDir: string, workers: number, handlers: string | undefined, dashboard: string | null): string {
+function banner(address: string, dataDir: string, workers: number, handlers: string | undefined, dashboard: string | null, allowExec: boolean): string {
   const tq = tqName();
   const broker = address === '127.0.0.1:7070' ? '' : ` --broker ${address}`;
   return [
     '',
-    `tq dev: a broker on ${address} (data in ${dataDir}) and ${workers} worker${workers === 1 ? '' : 's'} with the built-in handlers echo, sleep, fail and exec${handlers ? ` and those of ${handlers}` : ''}.`,
+    `tq dev: a broker on ${address} (data in ${dataDir}) and ${workers} worker${workers === 1 ? '' : 's'} with the built-in handlers echo, sleep, fail${allowExec ? ' and exec' : ''}${handlers ? ` and those of ${handlers}` : ''}.`,
+    allowExec
+      ? `exec is on: the workers run the shell command of any exec task, since only this machine can reach ${address}.`
+      : `exec is off: ${address} is not a loopback address, so the workers run no shell commands (tq worker start --allow-exec runs them).`,
     '',
     'Submit a task from another terminal and wait for its result:',
     `  ${tq} submit --type echo --payload '{"hello":"world"}' --wait${broker}`,

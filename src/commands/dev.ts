@@ -4,7 +4,7 @@ import { TqCommand } from '../cli/command.ts';
 export default class Dev extends TqCommand {
   static override description = `Run tq on this machine: a broker and a pool of workers with the built-in handlers
 
-The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, fail, exec, and --handlers if given) are separate processes. Prints how to submit a task. Ctrl-C stops the workers (unfinished tasks go back to the queue), then the broker.`;
+The broker keeps its data in --data-dir (./tq-data); the workers (echo, sleep, fail, exec while the broker listens on loopback, and --handlers if given) are separate processes. Prints how to submit a task. Ctrl-C stops the workers (unfinished tasks go back to the queue), then the broker.`;
   static override examples = ['<%= config.bin %> dev', '<%= config.bin %> dev --workers 4 --handlers ./handlers.ts', '<%= config.bin %> dev --port 0 --data-dir /tmp/tq'];
   static override flags = {
     'data-dir': Flags.string({ description: 'data directory', default: './tq-data', helpValue: 'DIR' }),

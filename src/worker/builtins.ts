@@ -5,7 +5,9 @@
  * - `echo`: returns the payload.
  * - `sleep` `{ms}`: waits, honouring the abort signal; returns `{sleptMs}`.
  * - `fail` `{message?, succeedOnAttempt?}`: throws `message` until attempt `succeedOnAttempt`.
- * - `exec` `{command, cwd?, env?}`: runs a command with the payload on stdin (see exec.ts).
+ * - `exec` `{command, cwd?, env?}`: runs a command with the payload on stdin (see exec.ts). Only on
+ *   a worker that allows it (`--allow-exec`, `allowExec: true`): otherwise whoever can submit a
+ *   task could run any command on every worker machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execHandler } from './exec.ts';
@@ -35,9 +37,24 @@ const fail: Handler<{ message?: string; succeedOnAttempt?: number } | null> = (t
   throw new Error(typeof message === 'string' && message !== '' ? message : `failed on purpose (attempt ${ctx.attempt})`);
 };
 
+/** Every built-in, exec included, for code that asks for one by name. */
 export const BUILTIN_HANDLERS: Readonly<Handlers> = Object.freeze({
   echo,
   sleep: sleepHandler,
   fail,
   exec: execHandler as Handler,
 });
+
+/** The built-ins a worker loads: all but exec unless `allowExec`. */
+export function builtinHandlers(allowExec: boolean): Handlers {
+  const { exec, ...safe } = BUILTIN_HANDLERS;
+  return allowExec ? { ...safe, exec: exec! } : safe;
+}
+
+/** Why a worker has no handler for `type`: for exec, that it is off and how to turn it on. */
+export function noHandlerError(type: string, types: readonly string[]): string {
+  if (type === 'exec') {
+    return 'exec is off on this worker: it runs no shell commands from tasks unless started with --allow-exec (TQ_ALLOW_EXEC=true, or allowExec: true in its config)';
+  }
+  return `no handler for type ${type} on this worker (it has ${types.join(', ') || 'none'})`;
+}

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   /** '' for the host name. */
   name: string;
   logLevel: LogLevel;
+  /** Run the built-in exec handler: shell commands named by tasks (off unless asked). */
+  allowExec: boolean;
 }
 
 export const WORKER_DEFAULTS: WorkerConfig = {
@@ -30,6 +32,7 @@ export const WORKER_DEFAULTS: WorkerConfig = {
   grace: DEFAULT_GRACE_MS,
   name: '',
   logLevel: 'info',
+  allowExec: false,
 };
 
 const SPEC: Spec<WorkerConfig> = {
@@ -40,6 +43,7 @@ const SPEC: Spec<WorkerConfig> = {
   grace: 'duration',
   name: 'string',
   logLevel: 'string',
+  allowExec: 'boolean',
 };
 
 export function loadWorkerConfig(options: { configFile?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof WorkerConfig, unknown>> }): WorkerConfig {

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { invalid } from '../model/errors.ts';
-import { BUILTIN_HANDLERS } from './builtins.ts';
+import { builtinHandlers } from './builtins.ts';
 import type { Handler, Handlers } from './types.ts';
 
 const TYPE_NAME = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -57,7 +57,7 @@ export function handlersFromModule(module: Record<string, unknown>, path: string
   return found;
 }
 
-/** The built-in handlers, with the user's replacing any of the same name. */
-export function withBuiltins(user: Handlers = {}): Map<string, Handler> {
-  return new Map(Object.entries({ ...BUILTIN_HANDLERS, ...user }));
+/** The built-in handlers (exec only if allowed), with the user's replacing any of the same name. */
+export function withBuiltins(user: Handlers = {}, allowExec = false): Map<string, Handler> {
+  return new Map(Object.entries({ ...builtinHandlers(allowExec), ...user }));
 }

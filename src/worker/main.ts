@@ -22,6 +22,7 @@ export async function runWorker(options: { configFile?: string; flags: Partial<R
     handlers,
     name: config.name || undefined,
     graceMs: config.grace,
+    allowExec: config.allowExec,
     log,
   });
   let signals = 0;
@@ -47,6 +48,7 @@ export async function runWorker(options: { configFile?: string; flags: Partial<R
     concurrency: config.concurrency,
     handlers: worker.types.join(','),
   });
+  if (config.allowExec) log.warn('exec is on: this worker runs the shell command of any exec task it is given (--allow-exec)');
   worker.start().catch(() => undefined); // failures surface through worker.done
   try {
     await worker.done;

@@ -5,6 +5,7 @@ import { type Address, DEFAULT_BROKER, parseAddress } from '../client/address.ts
 import { invalid } from '../model/errors.ts';
 import { checkName } from '../model/task.ts';
 import { createLogger, type Logger } from '../log/logger.ts';
+import { BUILTIN_HANDLERS } from './builtins.ts';
 import { withBuiltins } from './handlers.ts';
 import type { Handler, Handlers } from './types.ts';
 
@@ -21,8 +22,13 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Task type -> handler; replaces built-ins of the same name. */
   handlers?: Handlers;
-  /** Offer the built-in handlers (echo, sleep, fail, exec); default true. */
+  /** Offer the built-in handlers echo, sleep and fail; default true. */
   builtins?: boolean;
+  /**
+   * Offer the built-in exec handler, which runs the command a task's payload names; default
+   * false, since anyone who can submit a task could then run commands on this machine.
+   */
+  allowExec?: boolean;
   /** Shown by `tq workers`; default the host name. */
   name?: string;
   /** Stable for the life of the process; default `host:pid:random`. */
@@ -72,6 +78,12 @@ export function workerSettings(options: WorkerOptions): WorkerSettings {
     name: options.name ?? hostname(),
     apiKey: options.apiKey ?? process.env.TQ_API_KEY ?? null,
     log: options.log ?? createLogger('worker', 'warn'),
-    handlers: options.builtins === false ? new Map(Object.entries(options.handlers ?? {})) : withBuiltins(options.handlers),
+    handlers: handlerMap(options),
   };
+}
+
+function handlerMap(options: WorkerOptions): Map<string, Handler> {
+  const allowExec = options.allowExec === true;
+  if (options.builtins !== false) return withBuiltins(options.handlers, allowExec);
+  return new Map(Object.entries({ ...(allowExec ? { exec: BUILTIN_HANDLERS.exec! } : {}), ...options.handlers }));
 }

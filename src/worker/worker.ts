@@ -23,6 +23,7 @@ import { formatDuration } from '../config/duration.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import type { BrokerMessage, Ops, Welcome, WireTask } from '../protocol/messages.ts';
 import type { Logger } from '../log/logger.ts';
+import { noHandlerError } from './builtins.ts';
 import { handlerContext } from './context.ts';
 import { Heartbeat } from './heartbeat.ts';
 import { Job, type Outcome } from './job.ts';
@@ -244,7 +245,7 @@ export class TqWorker {
     }
     const handler = this.handlers.get(task.type);
     if (!handler) {
-      job.refuse({ op: 'nack', error: `no handler for type ${task.type} on this worker (it has ${this.types.join(', ') || 'none'})` });
+      job.refuse({ op: 'nack', error: noHandlerError(task.type, this.types) });
       return;
     }
     this.slots.add(job);

@@ -34,6 +34,9 @@ test('tq dev runs a broker and workers; a task finishes; SIGTERM stops it all wi
 
     const result = JSON.parse(ok(await tqAt(broker, ['submit', '--type', 'echo', '--payload', '{"hello":"world"}', '--wait'])));
     assert.deepEqual(result, { hello: 'world' });
+    // Its broker is on loopback: tq dev says exec is on, and its workers run shell commands.
+    assert.match(output, new RegExp(`^exec is on: the workers run the shell command of any exec task, since only this machine can reach ${broker}\\.$`, 'm'));
+    assert.equal(JSON.parse(ok(await tqAt(broker, ['submit', '--type', 'exec', '--payload', '{"command":"echo from-dev"}', '--wait']))), 'from-dev\n');
 
     const workers = await eventually(async () => {
       const list = okJson(await tqAt(broker, ['workers', '-o', 'json'])).workers as { name: string; pid: number }[];

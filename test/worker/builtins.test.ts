@@ -29,7 +29,7 @@ describe('worker: built-in handlers', () => {
 
   before(async () => {
     broker = await startTestBroker();
-    worker = await startWorker(broker.address, ['--concurrency', '4']);
+    worker = await startWorker(broker.address, ['--concurrency', '4', '--allow-exec']);
     client = await TqClient.connect({ broker: broker.address });
   });
   after(async () => {

@@ -28,6 +28,7 @@ describe('worker: configuration', () => {
       grace: 30_000,
       name: '',
       logLevel: 'info',
+      allowExec: false,
     });
   });
 

@@ -2,10 +2,11 @@ import { Flags } from '@oclif/core';
 import { brokerFlag, TqCommand } from '../../cli/command.ts';
 
 export default class WorkerStart extends TqCommand {
-  static override description = 'Start a worker: runs the tasks a broker pushes to it with your handlers and the built-in ones (echo, sleep, fail, exec)';
+  static override description = 'Start a worker: runs the tasks a broker pushes to it with your handlers and the built-in ones (echo, sleep, fail; exec with --allow-exec)';
   static override examples = [
     '<%= config.bin %> worker start',
     '<%= config.bin %> worker start --broker 10.0.0.5:7070 --queues emails,images --concurrency 20 --handlers ./handlers.ts',
+    '<%= config.bin %> worker start --allow-exec',
   ];
   static override flags = {
     broker: brokerFlag,
@@ -15,7 +16,8 @@ export default class WorkerStart extends TqCommand {
     grace: Flags.string({ description: 'on SIGTERM/SIGINT, how long running tasks get to finish before they go back to the queue; a second signal cuts it short [default: 30s] [env: TQ_GRACE]', helpValue: 'DURATION' }),
     name: Flags.string({ description: 'name shown by tq workers [default: the host name] [env: TQ_NAME]', helpValue: 'NAME' }),
     'log-level': Flags.string({ description: 'debug, info, warn or error [default: info] [env: TQ_LOG_LEVEL]', options: ['debug', 'info', 'warn', 'error'] }),
-    config: Flags.string({ description: 'YAML config file with any of broker, queues, concurrency, handlers, grace, name, logLevel (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG', helpValue: 'FILE' }),
+    'allow-exec': Flags.boolean({ description: 'run the built-in exec handler: every exec task runs its shell command on this machine, so allow it only where all who can submit tasks may run commands here [default: off] [env: TQ_ALLOW_EXEC]' }),
+    config: Flags.string({ description: 'YAML config file with any of broker, queues, concurrency, handlers, grace, name, logLevel, allowExec (defaults < file < TQ_* environment < flags)', env: 'TQ_CONFIG', helpValue: 'FILE' }),
   };
 
   async run(): Promise<void> {
@@ -32,6 +34,7 @@ export default class WorkerStart extends TqCommand {
         grace: flags.grace,
         name: flags.name,
         logLevel: flags['log-level'],
+        allowExec: flags['allow-exec'],
       },
     });
   }
