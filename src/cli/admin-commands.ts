@@ -6,15 +6,14 @@ import type { BulkOutcome } from '../model/bulk.ts';
 import { QUEUE_SETTINGS, queueInfo, type QueueInfo, type QueueSetting, type QueueSettingsPatch } from '../model/queue.ts';
 import { checkName } from '../model/task.ts';
 import { CliError } from './errors.ts';
-import type { OutputFormat } from './flags.ts';
+import type { BrokerTarget, OutputFormat } from './flags.ts';
 import { formatDuration } from './format.ts';
 import { note, print } from './output.ts';
 import { defined, withClient, withLocal, withReader } from './source.ts';
 import { fieldTable } from './table.ts';
 import { bulkLine, dataInfoText, queueDepths, queueDepthTable, statsTables, workersTable } from './tables.ts';
 
-interface BrokerFlags {
-  broker: string;
+interface BrokerFlags extends BrokerTarget {
   output: OutputFormat;
 }
 
@@ -23,7 +22,7 @@ interface ReadFlags extends BrokerFlags {
 }
 
 export async function showWorkers(flags: BrokerFlags): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const workers = await client.workers();
     if (flags.output === 'table' && workers.length === 0) note('no workers connected: start one with `tq worker start`');
     else print(flags.output, { workers }, () => workersTable(workers));
@@ -60,28 +59,28 @@ async function untilDone(step: () => Promise<BulkOutcome>): Promise<BulkOutcome>
 }
 
 export async function replayDead(ids: string[], flags: BrokerFlags & { all?: boolean; queue?: string }): Promise<void> {
-  await withClient(flags.broker, async (client: TqClient) => {
+  await withClient(flags, async (client: TqClient) => {
     const outcome = ids.length > 0 ? await client.dlqReplay({ ids }) : await untilDone(() => client.dlqReplay(defined({ queue: flags.queue })));
     print(flags.output, outcome, () => bulkLine('replayed', outcome));
   });
 }
 
 export async function purgeDead(flags: BrokerFlags & { queue?: string }): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const outcome = await untilDone(() => client.dlqPurge(defined({ queue: flags.queue })));
     print(flags.output, outcome, () => bulkLine('purged', outcome));
   });
 }
 
 export async function drainQueue(queue: string, flags: BrokerFlags): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const outcome = await untilDone(() => client.request('drainQueue', { queue }));
     print(flags.output, { queue, ...outcome }, () => `${bulkLine('drained', outcome)} from queue ${queue}`);
   });
 }
 
 export async function setQueuePaused(queue: string, paused: boolean, flags: BrokerFlags): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const info = paused ? await client.pauseQueue(queue) : await client.resumeQueue(queue);
     print(flags.output, info, () => `queue ${info.name} ${info.paused ? 'paused: workers get none of its tasks until `tq queue resume`' : 'resumed'}`);
   });
@@ -97,7 +96,7 @@ interface QueueConfigFlags extends BrokerFlags {
 export async function configureQueue(queue: string, flags: QueueConfigFlags): Promise<void> {
   checkName('queue', queue);
   const patch = settingsPatch(flags);
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const info =
       Object.keys(patch).length > 0
         ? await client.configureQueue(queue, patch)
@@ -154,7 +153,7 @@ export async function backupData(dir: string, flags: ReadFlags): Promise<void> {
   if (flags['data-dir'] !== undefined) {
     await withLocal(flags['data-dir'], (reader) => reader.backup(target));
   } else {
-    await withClient(flags.broker, (client) => client.backup(target));
+    await withClient(flags, (client) => client.backup(target));
   }
   print(flags.output, { dir: target }, () => `backed up to ${target}`);
 }

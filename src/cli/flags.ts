@@ -5,7 +5,21 @@
 import { Flags } from '@oclif/core';
 import { brokerFlag } from './command.ts';
 
-export { brokerFlag };
+/** `--api-key KEY`: what a broker started with apiKeys asks every connection for. */
+export const apiKeyFlag = Flags.string({
+  description: 'the API key, for a broker started with apiKeys',
+  env: 'TQ_API_KEY',
+  helpValue: 'KEY',
+});
+
+/** The flags of every command that talks to a broker: where it is and the key it asks for. */
+export const brokerFlags = { broker: brokerFlag, 'api-key': apiKeyFlag };
+
+/** What withClient needs from a command's flags. */
+export interface BrokerTarget {
+  broker: string;
+  'api-key'?: string;
+}
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];

@@ -3,10 +3,11 @@
  * the read-only commands given --data-dir, the data directory itself (LocalReader, read-only).
  */
 import { TqClient } from '../client/client.ts';
+import type { BrokerTarget } from './flags.ts';
 import { LocalReader, type TaskReader } from './local-reader.ts';
 
-export async function withClient<T>(broker: string, fn: (client: TqClient) => Promise<T>): Promise<T> {
-  const client = await TqClient.connect({ broker, name: 'tq-cli', reconnect: false });
+export async function withClient<T>(target: BrokerTarget, fn: (client: TqClient) => Promise<T>): Promise<T> {
+  const client = await TqClient.connect({ broker: target.broker, apiKey: target['api-key'], name: 'tq-cli', reconnect: false });
   try {
     return await fn(client);
   } finally {
@@ -24,9 +25,9 @@ export async function withLocal<T>(dataDir: string, fn: (reader: LocalReader) =>
 }
 
 /** `--data-dir` when given, else `--broker`. */
-export function withReader<T>(flags: { broker: string; 'data-dir'?: string }, fn: (reader: TaskReader) => Promise<T>): Promise<T> {
+export function withReader<T>(flags: BrokerTarget & { 'data-dir'?: string }, fn: (reader: TaskReader) => Promise<T>): Promise<T> {
   const dataDir = flags['data-dir'];
-  return dataDir !== undefined ? withLocal(dataDir, fn) : withClient(flags.broker, fn);
+  return dataDir !== undefined ? withLocal(dataDir, fn) : withClient(flags, fn);
 }
 
 /**

@@ -1,6 +1,6 @@
 /** What `tq submit` does once its flags are parsed. */
 import type { Submitted } from '../protocol/messages.ts';
-import type { OutputFormat } from './flags.ts';
+import type { BrokerTarget, OutputFormat } from './flags.ts';
 import { note, print } from './output.ts';
 import { prettyJson } from './format.ts';
 import { withClient } from './source.ts';
@@ -8,10 +8,10 @@ import { chunkBatch, parseBatch, type SubmitFlags, taskFromFlags } from './submi
 import { readInput } from './input.ts';
 import { parseWaitTimeout, unsuccessful, waitForTask } from './wait.ts';
 
-export async function runSubmit(flags: SubmitFlags & { broker: string; output: OutputFormat; wait: boolean; 'wait-timeout'?: string }): Promise<void> {
+export async function runSubmit(flags: SubmitFlags & BrokerTarget & { output: OutputFormat; wait: boolean; 'wait-timeout'?: string }): Promise<void> {
   const input = await taskFromFlags(flags);
   const waitTimeoutMs = parseWaitTimeout(flags['wait-timeout']);
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const [{ id, created }] = (await client.submitMany([input])) as [Submitted];
     if (!created) note(`tq: idempotency key ${JSON.stringify(input.idempotencyKey)} already names task ${id}: nothing new was submitted`);
     if (!flags.wait) {
@@ -28,10 +28,10 @@ export async function runSubmit(flags: SubmitFlags & { broker: string; output: O
   });
 }
 
-export async function runBatchSubmit(file: string, broker: string, output: OutputFormat): Promise<void> {
+export async function runBatchSubmit(file: string, target: BrokerTarget, output: OutputFormat): Promise<void> {
   const source = file === '-' ? '--batch-file (stdin)' : `--batch-file ${file}`;
   const tasks = parseBatch(await readInput(file, '--batch-file'), source);
-  await withClient(broker, async (client) => {
+  await withClient(target, async (client) => {
     const outcomes = (await Promise.all(chunkBatch(tasks).map((chunk) => client.submitMany(chunk)))).flat();
     const created = outcomes.filter((outcome) => outcome.created).length;
     const summary = { count: outcomes.length, created, ids: outcomes.map((outcome) => outcome.id) };

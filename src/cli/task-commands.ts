@@ -1,14 +1,13 @@
 /** What the task commands do once their flags are parsed: status, list, cancel, retry. */
 import type { TaskState } from '../model/task.ts';
 import type { WireTask } from '../protocol/messages.ts';
-import type { OutputFormat } from './flags.ts';
+import type { BrokerTarget, OutputFormat } from './flags.ts';
 import { note, print } from './output.ts';
 import { defined, withClient, withReader } from './source.ts';
 import { deadListTable, taskDetail, taskListTable } from './tables.ts';
 import { parseWaitTimeout, unsuccessful, waitForTask } from './wait.ts';
 
-interface ReadFlags {
-  broker: string;
+interface ReadFlags extends BrokerTarget {
   'data-dir'?: string;
   output: OutputFormat;
 }
@@ -16,7 +15,7 @@ interface ReadFlags {
 export async function showStatus(id: string, flags: ReadFlags & { wait: boolean; 'wait-timeout'?: string }): Promise<void> {
   if (flags.wait) {
     const timeoutMs = parseWaitTimeout(flags['wait-timeout']);
-    await withClient(flags.broker, async (client) => {
+    await withClient(flags, async (client) => {
       await client.get(id); // an unknown id fails now, not after the wait
       const task = await waitForTask(client, id, timeoutMs);
       print(flags.output, task, () => taskDetail(task));
@@ -68,7 +67,7 @@ export function listDead(flags: Omit<ListFlags, 'state'>): Promise<void> {
 }
 
 export async function cancelTask(id: string, flags: { broker: string; output: OutputFormat }): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const task = await client.cancel(id);
     print(flags.output, task, () =>
       task.state === 'running'
@@ -79,7 +78,7 @@ export async function cancelTask(id: string, flags: { broker: string; output: Ou
 }
 
 export async function retryTask(id: string, flags: { broker: string; output: OutputFormat }): Promise<void> {
-  await withClient(flags.broker, async (client) => {
+  await withClient(flags, async (client) => {
     const task = await client.retry(id);
     print(flags.output, task, () => `retried ${task.id}: it is ${task.state} again, attempts reset`);
   });

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../cli/command.ts';
 import { TASK_STATES } from '../model/task.ts';
-import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../cli/flags.ts';
+import { brokerFlags, outputFlag, pageFlags, readDataDirFlag } from '../cli/flags.ts';
 
 export default class List extends TqCommand {
   static override description = `List tasks, the most recent change of state first
@@ -13,7 +13,7 @@ Shows one page (--limit, at most 1000); the next page is --cursor with the value
     queue: Flags.string({ char: 'q', description: 'only tasks of this queue' }),
     type: Flags.string({ char: 't', description: 'only tasks of this type' }),
     ...pageFlags,
-    broker: brokerFlag,
+    ...brokerFlags,
     'data-dir': readDataDirFlag,
     output: outputFlag,
   };

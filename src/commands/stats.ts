@@ -1,10 +1,10 @@
 import { TqCommand } from '../cli/command.ts';
-import { brokerFlag, outputFlag, readDataDirFlag } from '../cli/flags.ts';
+import { brokerFlags, outputFlag, readDataDirFlag } from '../cli/flags.ts';
 
 export default class Stats extends TqCommand {
   static override description = 'Count tasks per queue and state, and per queue and priority';
   static override examples = ['<%= config.bin %> stats', '<%= config.bin %> stats --output yaml', '<%= config.bin %> stats --data-dir ./tq-data'];
-  static override flags = { broker: brokerFlag, 'data-dir': readDataDirFlag, output: outputFlag };
+  static override flags = { ...brokerFlags, 'data-dir': readDataDirFlag, output: outputFlag };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Stats);

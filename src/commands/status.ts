@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { TqCommand } from '../cli/command.ts';
 import { usageError } from '../cli/errors.ts';
-import { brokerFlag, outputFlag, readDataDirFlag, waitTimeoutFlag } from '../cli/flags.ts';
+import { brokerFlags, outputFlag, readDataDirFlag, waitTimeoutFlag } from '../cli/flags.ts';
 
 export default class Status extends TqCommand {
   static override description = `Show one task in detail: its fields, attempts with their errors, result and lease holder
@@ -12,7 +12,7 @@ With --wait, waits until the task finishes first; exits 1 if it ends dead or can
   static override flags = {
     wait: Flags.boolean({ char: 'w', description: 'wait until the task finishes (succeeded, dead or cancelled)' }),
     'wait-timeout': waitTimeoutFlag,
-    broker: brokerFlag,
+    ...brokerFlags,
     'data-dir': readDataDirFlag,
     output: outputFlag,
   };

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../cli/command.ts';
 import { usageError } from '../cli/errors.ts';
-import { brokerFlag, conflicts, outputFlag, waitTimeoutFlag } from '../cli/flags.ts';
+import { brokerFlags, conflicts, outputFlag, waitTimeoutFlag } from '../cli/flags.ts';
 
 const PER_TASK = ['type', 'payload', 'payload-file', 'queue', 'priority', 'delay', 'at', 'max-retries', 'timeout', 'idempotency-key', 'tag', 'wait', 'wait-timeout'];
 
@@ -33,7 +33,7 @@ Prints the new task's id (the whole task with --output json|yaml). With --wait, 
     wait: Flags.boolean({ char: 'w', description: 'wait until the task finishes and print its result' }),
     'wait-timeout': waitTimeoutFlag,
     'batch-file': Flags.string({ description: 'submit many tasks from a JSON-lines file, - for stdin', helpValue: 'FILE' }),
-    broker: brokerFlag,
+    ...brokerFlags,
     output: outputFlag,
   };
 
@@ -47,7 +47,7 @@ Prints the new task's id (the whole task with --output json|yaml). With --wait, 
     if (conflict) throw usageError(conflict);
     if (flags['wait-timeout'] !== undefined && !flags.wait) throw usageError('--wait-timeout needs --wait');
     const { runSubmit, runBatchSubmit } = await import('../cli/submit-command.ts');
-    if (flags['batch-file'] !== undefined) await runBatchSubmit(flags['batch-file'], flags.broker, flags.output);
+    if (flags['batch-file'] !== undefined) await runBatchSubmit(flags['batch-file'], flags, flags.output);
     else await runSubmit({ ...flags, wait: flags.wait ?? false });
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../cli/command.ts';
 import { usageError } from '../cli/errors.ts';
-import { brokerFlag, outputFlag } from '../cli/flags.ts';
+import { brokerFlags, outputFlag } from '../cli/flags.ts';
 
 export default class Top extends TqCommand {
   static override description = `Watch the queues live: depth, rates, workers and the latest failures
@@ -11,7 +11,7 @@ Per queue: depth by state and by priority as bars, tasks submitted, completed an
 When stdout is not a terminal, or with --output json|yaml, prints one snapshot and exits; its rates are measured over one --interval.`;
   static override examples = ['<%= config.bin %> top', '<%= config.bin %> top --broker 10.0.0.5:7070 --interval 2s', '<%= config.bin %> top --output json'];
   static override flags = {
-    broker: brokerFlag,
+    ...brokerFlags,
     interval: Flags.string({ char: 'i', description: 'how often to poll the broker, e.g. 500ms, 1s, 5s (100ms to 1h)', default: '1s', helpValue: 'DURATION' }),
     output: outputFlag,
   };
@@ -27,6 +27,6 @@ When stdout is not a terminal, or with --output json|yaml, prints one snapshot a
     }
     if (intervalMs < 100 || intervalMs > 3_600_000) throw usageError(`--interval ${flags.interval} is out of range: use 100ms to 1h`);
     const { runTop } = await import('../top/run.ts');
-    await runTop({ broker: flags.broker, intervalMs, output: flags.output });
+    await runTop({ broker: flags.broker, apiKey: flags['api-key'], intervalMs, output: flags.output });
   }
 }

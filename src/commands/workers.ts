@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../cli/command.ts';
 import { usageError } from '../cli/errors.ts';
-import { brokerFlag, outputFlag } from '../cli/flags.ts';
+import { brokerFlags, outputFlag } from '../cli/flags.ts';
 
 export default class Workers extends TqCommand {
   static override description = `List the workers connected to the broker: queues, busy slots, heartbeat, CPU and memory
@@ -9,7 +9,7 @@ export default class Workers extends TqCommand {
 Workers are live broker state, not stored in the data directory, so this always asks a broker.`;
   static override examples = ['<%= config.bin %> workers', '<%= config.bin %> workers --output json'];
   static override flags = {
-    broker: brokerFlag,
+    ...brokerFlags,
     'data-dir': Flags.string({ hidden: true }),
     output: outputFlag,
   };

@@ -9,6 +9,7 @@ import { snapshotData, snapshotText, takeSnapshot } from './snapshot.ts';
 
 export interface TopOptions {
   broker: string;
+  apiKey?: string;
   intervalMs: number;
   output: OutputFormat;
 }
@@ -21,7 +22,7 @@ function snapshotWidth(): number {
 
 export async function runTop(options: TopOptions): Promise<void> {
   // Fail fast, in one line, when no broker answers at all; reconnect only once one has.
-  const client = await TqClient.connect({ broker: options.broker, name: 'tq-top', reconnect: false });
+  const client = await TqClient.connect({ broker: options.broker, apiKey: options.apiKey, name: 'tq-top', reconnect: false });
   const interactive = options.output === 'table' && process.stdout.isTTY === true && process.stdin.isTTY === true;
   if (!interactive) {
     try {
@@ -46,6 +47,7 @@ async function runScreen(options: TopOptions): Promise<void> {
   ]);
   const client = await TqClient.connect({
     broker: options.broker,
+    apiKey: options.apiKey,
     name: 'tq-top',
     reconnect: true,
     requestTimeoutMs: Math.max(10_000, 3 * options.intervalMs),

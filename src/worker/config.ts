@@ -22,6 +22,8 @@ export interface WorkerConfig {
   logLevel: LogLevel;
   /** Run the built-in exec handler: shell commands named by tasks (off unless asked). */
   allowExec: boolean;
+  /** The key a broker with apiKeys asks for; '' for none. */
+  apiKey: string;
 }
 
 export const WORKER_DEFAULTS: WorkerConfig = {
@@ -33,6 +35,7 @@ export const WORKER_DEFAULTS: WorkerConfig = {
   name: '',
   logLevel: 'info',
   allowExec: false,
+  apiKey: '',
 };
 
 const SPEC: Spec<WorkerConfig> = {
@@ -44,6 +47,7 @@ const SPEC: Spec<WorkerConfig> = {
   name: 'string',
   logLevel: 'string',
   allowExec: 'boolean',
+  apiKey: 'string',
 };
 
 export function loadWorkerConfig(options: { configFile?: string; env?: NodeJS.ProcessEnv; flags?: Partial<Record<keyof WorkerConfig, unknown>> }): WorkerConfig {

@@ -23,6 +23,7 @@ export async function runWorker(options: { configFile?: string; flags: Partial<R
     name: config.name || undefined,
     graceMs: config.grace,
     allowExec: config.allowExec,
+    apiKey: config.apiKey || null,
     log,
   });
   let signals = 0;

@@ -29,6 +29,7 @@ describe('worker: configuration', () => {
       name: '',
       logLevel: 'info',
       allowExec: false,
+      apiKey: '',
     });
   });
 

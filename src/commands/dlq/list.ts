@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../../cli/command.ts';
-import { brokerFlag, outputFlag, pageFlags, readDataDirFlag } from '../../cli/flags.ts';
+import { brokerFlags, outputFlag, pageFlags, readDataDirFlag } from '../../cli/flags.ts';
 
 export default class DlqList extends TqCommand {
   static override description = 'List the dead-letter queue: tasks that used up their retries, with their last error';
@@ -9,7 +9,7 @@ export default class DlqList extends TqCommand {
     queue: Flags.string({ char: 'q', description: 'only dead tasks of this queue' }),
     type: Flags.string({ char: 't', description: 'only dead tasks of this type' }),
     ...pageFlags,
-    broker: brokerFlag,
+    ...brokerFlags,
     'data-dir': readDataDirFlag,
     output: outputFlag,
   };

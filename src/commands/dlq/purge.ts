@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { TqCommand } from '../../cli/command.ts';
 import { usageError } from '../../cli/errors.ts';
-import { brokerFlag, outputFlag, yesFlag } from '../../cli/flags.ts';
+import { brokerFlags, outputFlag, yesFlag } from '../../cli/flags.ts';
 
 export default class DlqPurge extends TqCommand {
   static override description = `Delete dead tasks for good (all of them, or one queue's)
@@ -11,7 +11,7 @@ Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;
   static override flags = {
     queue: Flags.string({ char: 'q', description: 'only dead tasks of this queue' }),
     yes: yesFlag,
-    broker: brokerFlag,
+    ...brokerFlags,
     output: outputFlag,
   };
 

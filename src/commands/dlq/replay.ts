@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { TqCommand } from '../../cli/command.ts';
 import { usageError } from '../../cli/errors.ts';
-import { brokerFlag, outputFlag } from '../../cli/flags.ts';
+import { brokerFlags, outputFlag } from '../../cli/flags.ts';
 
 export default class DlqReplay extends TqCommand {
   static override description = `Replay dead tasks: they become pending again with their attempts reset
@@ -13,7 +13,7 @@ Name the tasks by id, or replay every dead task with --all, or every dead task o
   static override flags = {
     all: Flags.boolean({ description: 'replay every dead task (of --queue, if given)' }),
     queue: Flags.string({ char: 'q', description: 'replay every dead task of this queue' }),
-    broker: brokerFlag,
+    ...brokerFlags,
     output: outputFlag,
   };
 

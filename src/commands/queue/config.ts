@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { TqCommand } from '../../cli/command.ts';
-import { brokerFlag, outputFlag } from '../../cli/flags.ts';
+import { brokerFlags, outputFlag } from '../../cli/flags.ts';
 
 export default class QueueConfig extends TqCommand {
   static override description = `Show or change a queue's settings: the retries, timeout and backoff its new tasks get
@@ -19,7 +19,7 @@ Without flags, prints the queue's settings. A flag changes one setting for the t
       description: 'delay before a retry: BASE..CAP doubles from BASE up to CAP (BASE.. or ..CAP sets one), or "default" [default: 1s..1h]',
       helpValue: 'BASE..CAP',
     }),
-    broker: brokerFlag,
+    ...brokerFlags,
     output: outputFlag,
   };
 

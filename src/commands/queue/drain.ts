@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { TqCommand } from '../../cli/command.ts';
 import { usageError } from '../../cli/errors.ts';
-import { brokerFlag, outputFlag, yesFlag } from '../../cli/flags.ts';
+import { brokerFlags, outputFlag, yesFlag } from '../../cli/flags.ts';
 
 export default class QueueDrain extends TqCommand {
   static override description = `Delete a queue's pending tasks for good (running, scheduled and finished ones stay)
@@ -9,7 +9,7 @@ export default class QueueDrain extends TqCommand {
 Needs --yes: there is no prompt, so scripts and CI behave the same as people.`;
   static override examples = ['<%= config.bin %> queue drain emails --yes'];
   static override args = { queue: Args.string({ description: 'queue name', required: true }) };
-  static override flags = { yes: yesFlag, broker: brokerFlag, output: outputFlag };
+  static override flags = { yes: yesFlag, ...brokerFlags, output: outputFlag };
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(QueueDrain);
