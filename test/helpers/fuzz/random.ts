@@ -73,8 +73,11 @@ function envInt(name: string): number | undefined {
   return value;
 }
 
-/** The run's seed and size: TQ_FUZZ_CASES cases, else TQ_FUZZ_SECONDS (default `defaultSeconds`) of cases. */
-export function fuzzBudget(name: string, defaultSeconds: number): FuzzBudget {
+/**
+ * The run's seed and size: TQ_FUZZ_CASES cases, else TQ_FUZZ_SECONDS (default `defaultSeconds`) of
+ * cases; `caseMs` is what one case may take at worst, for the timeout of a run sized in cases.
+ */
+export function fuzzBudget(name: string, defaultSeconds: number, caseMs: number): FuzzBudget {
   const seed = envInt('TQ_FUZZ_SEED') ?? randomInt(1, 2 ** 31);
   const cases = envInt('TQ_FUZZ_CASES');
   const only = envInt('TQ_FUZZ_ONLY');
@@ -87,7 +90,7 @@ export function fuzzBudget(name: string, defaultSeconds: number): FuzzBudget {
     runs: (index) => only === undefined || index === only,
     describe: `${name}: seed ${seed}, ${size}; replay with TQ_FUZZ_SEED=${seed} (one case: TQ_FUZZ_ONLY=<case>)`,
     // Cases in flight when the budget ends still finish, and set-up and the final checks take time too.
-    timeoutMs: (cases !== undefined ? Math.max(cases * 3, 60) : seconds + 120) * 1_000,
+    timeoutMs: cases !== undefined ? Math.max(cases * caseMs, 60_000) : (seconds + 120) * 1_000,
   };
 }
 
