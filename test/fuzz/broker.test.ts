@@ -55,7 +55,7 @@ const CATEGORIES = {
   'good-hello-welcomed': 'a well-formed hello gets a welcome',
   'hello-validation': 'a hello issue 12 lists as bad (role, queues, concurrency, id) is refused with an error frame and a close; hellos holding 64-bit integers (they crash the broker today) are sent only once this check is on',
   'typed-errors': 'every error has a documented code, never INTERNAL or STORAGE_ERROR for a caller mistake, and no "undefined" in its message',
-  'deep-nesting': 'args nested deeper than any limit get INVALID_ARGUMENT for that request, never a stack overflow or a lost hello',
+  'deep-nesting': 'args nested deeper than any limit never overflow the stack: no "call stack" error, no hello lost with them',
   'backup-proc': 'a backup into /proc is refused within the bound (it hangs the broker today, so it is only sent once this check is on)',
   'prototype-names': 'names such as "__proto__" as queue names, types and ids harm nothing: GET /metrics still answers 200 after the run (sent only once this check is on)',
   'stats-add-up': 'stats totals equal the sum over queues, and each queue its priorities',
