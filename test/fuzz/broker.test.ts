@@ -164,6 +164,7 @@ async function restChecks(run: Findings, index: number, port: number, sent: Rest
   const answer = await send(port, sent, ANSWER_MS);
   const label = `[rest] ${sent.label}`;
   if (answer instanceof Error) {
+    if ((answer as { unsent?: boolean }).unsent) return;
     const code = (answer as NodeJS.ErrnoException).code;
     // A broker may cut off a body over its limit once it has answered.
     if ((code === 'ECONNRESET' || code === 'EPIPE') && (sent.body?.length ?? 0) > 1_000_000) return;
