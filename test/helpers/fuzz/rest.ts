@@ -91,6 +91,12 @@ export function restCase(rng: Rng, known: Known): RestCase {
   let method: string;
   let path: string;
   let route: RestCase['route'];
+  if (rng.chance(0.04)) {
+    // Issue 12's deep payload: the JSON-to-value conversion recursed into a 500.
+    const levels = rng.pick([1_000, 100_000]);
+    const body = Buffer.from(`{"type":"fz.job","queue":"fz-a","payload":${'['.repeat(levels)}1${']'.repeat(levels)}}`);
+    return { method: 'POST', path: '/api/v1/tasks', headers: { 'content-type': 'application/json' }, body, label: `POST /api/v1/tasks with a payload nested ${levels} deep` };
+  }
   if (rng.chance(0.8)) {
     const chosen = rng.pick(ROUTES);
     method = rng.chance(0.85) ? chosen.method : rng.pick(METHODS);
