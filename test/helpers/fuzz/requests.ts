@@ -84,9 +84,14 @@ export function hostileValue(rng: Rng, depth = 0): unknown {
   }
 }
 
+/** Sets `key` as an own field, `__proto__` too (an assignment would swap the object's prototype instead). */
+function setField(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 function hostileMap(rng: Rng, depth: number): Record<string, unknown> {
   const map: Record<string, unknown> = {};
-  for (let i = rng.int(0, 4); i > 0; i--) map[rng.pick(['a', 'type', 'queue', 'id', '__proto__', 'constructor', rng.string(3)])] = hostileValue(rng, depth);
+  for (let i = rng.int(0, 4); i > 0; i--) setField(map, rng.pick(['a', 'type', 'queue', 'id', '__proto__', 'constructor', rng.string(3)]), hostileValue(rng, depth));
   return map;
 }
 
@@ -135,7 +140,7 @@ export function taskInput(rng: Rng): Record<string, unknown> {
     idempotencyKey: rng.chance(0.2) ? field(rng, () => rng.string(6)) : undefined,
     tags: rng.chance(0.3) ? field(rng, () => [rng.string(4)]) : undefined,
   };
-  if (rng.chance(0.15)) task[rng.pick(['extra', '__proto__', 'id', 'state', 'lease'])] = hostileValue(rng);
+  if (rng.chance(0.15)) setField(task, rng.pick(['extra', '__proto__', 'id', 'state', 'lease']), hostileValue(rng));
   return task;
 }
 
@@ -203,7 +208,7 @@ function plainArgs(rng: Rng, op: string, known: Known, scratch: string, hostileP
 export function requestArgs(rng: Rng, op: string, known: Known, scratch: string, hostilePaths: boolean): unknown {
   if (rng.chance(0.08)) return op === 'backup' ? null : hostileValue(rng);
   const args = plainArgs(rng, op, known, scratch, hostilePaths);
-  if (rng.chance(0.15)) args[rng.pick(['zzz', '__proto__', 'constructor', 'op'])] = op === 'backup' ? 1 : hostileValue(rng);
+  if (rng.chance(0.15)) setField(args, rng.pick(['zzz', '__proto__', 'constructor', 'op']), op === 'backup' ? 1 : hostileValue(rng));
   return args;
 }
 
