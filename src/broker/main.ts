@@ -19,10 +19,13 @@ export async function runBroker(options: { configFile?: string; flags: Partial<R
   try {
     broker = await Broker.start(config, log);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new TqError('INVALID_ARGUMENT', `port ${config.port} on ${config.host} is already in use: stop what uses it or pass --port`);
-    if (code === 'EACCES') throw new TqError('INVALID_ARGUMENT', `not allowed to listen on ${config.host}:${config.port}: pick a port above 1024`);
-    if (code === 'EADDRNOTAVAIL') throw new TqError('INVALID_ARGUMENT', `cannot listen on ${config.host}: no such local address`);
+    // Only a failed listen is about the address: an EACCES from the data directory says its path.
+    const { code, syscall, address, port } = error as NodeJS.ErrnoException & { address?: string; port?: number };
+    if (syscall !== 'listen') throw error;
+    const [host, at] = [address ?? config.host, port ?? config.port]; // the TCP or the HTTP listener
+    if (code === 'EADDRINUSE') throw new TqError('INVALID_ARGUMENT', `port ${at} on ${host} is already in use: stop what uses it or pass --port`);
+    if (code === 'EACCES') throw new TqError('INVALID_ARGUMENT', `not allowed to listen on ${host}:${at}: pick a port above 1024`);
+    if (code === 'EADDRNOTAVAIL') throw new TqError('INVALID_ARGUMENT', `cannot listen on ${host}: no such local address`);
     throw error;
   }
   await new Promise<void>((resolve) => {

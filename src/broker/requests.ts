@@ -215,6 +215,7 @@ export const HANDLERS: Handlers = {
   async backup(ctx, raw) {
     const { dir } = args<{ dir: string }>(raw);
     if (typeof dir !== 'string' || dir === '') throw invalid('backup needs a directory');
+    if (dir.includes('\0')) throw invalid('backup dir must not contain a NUL character');
     await ctx.engine.backup(dir);
     return { dir };
   },

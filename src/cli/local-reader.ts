@@ -3,12 +3,12 @@
  * queues) returning the same wire shapes, for inspection while the broker is down or busy. It
  * does not take the broker's lock, so it works beside a running broker.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { QueueInfo } from '../model/queue.ts';
 import { Engine } from '../engine/engine.ts';
 import type { Stats } from '../model/stats.ts';
-import { FORMAT_VERSION } from '../engine/store.ts';
+import { FORMAT_VERSION, lockHolder } from '../engine/store.ts';
 import type { ListArgs, WireTask } from '../protocol/messages.ts';
 import { wireTask } from '../protocol/task-view.ts';
 
@@ -103,18 +103,4 @@ function directorySizes(dir: string): { onDisk: number; apparent: number } {
     apparent += stat.size;
   }
   return { onDisk, apparent };
-}
-
-/** The broker lock file (src/engine/store.ts) holds its owner's pid; a dead owner holds nothing. */
-function lockHolder(dir: string): number | null {
-  const path = join(dir, 'broker.lock');
-  if (!existsSync(path)) return null;
-  const pid = Number(readFileSync(path, 'utf8'));
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM' ? pid : null;
-  }
 }

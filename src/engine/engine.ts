@@ -6,7 +6,7 @@
  * rolls back leaves no trace. Gathering commands into batches (group commit) is the broker's
  * pipeline (src/broker/pipeline.ts); the engine takes batches, however they were split.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyCommand } from './apply.ts';
 import type { Command, CommandKind, CommandOf, ResultOf } from './commands.ts';
@@ -19,6 +19,7 @@ import { nextDueAt } from './schedule.ts';
 import { checkLeaseList, type HeldLease, leasesEndingBy, leaseStatus, nextLeaseExpiry } from './lease.ts';
 import type { HeartbeatOutcome, LeaseRef } from '../model/lease.ts';
 import { closeStore, openStore, type Store } from './store.ts';
+import { fsReason, makeDir } from './data-file.ts';
 import type { Task } from '../model/task.ts';
 import { type Change, type Counters, Txn } from './txn.ts';
 
@@ -205,9 +206,15 @@ export class Engine {
 
   /** A consistent copy of the data into an empty directory, while the engine keeps running. */
   async backup(dir: string): Promise<void> {
-    if (existsSync(join(dir, 'data.mdb'))) throw new TqError('INVALID_ARGUMENT', `${dir} already holds tq data: back up into an empty directory`);
-    mkdirSync(dir, { recursive: true });
-    await this.store.env.backup(dir, true);
+    // Asynchronous throughout: the broker answers this request, and a slow or odd file system
+    // (NFS, /proc) must not stop the event loop meanwhile.
+    if (await exists(join(dir, 'data.mdb'))) throw new TqError('INVALID_ARGUMENT', `${dir} already holds tq data: back up into an empty directory`);
+    await makeDir(dir);
+    try {
+      await this.store.env.backup(dir, true); // LMDB copies on a worker thread
+    } catch (error) {
+      throw new TqError('STORAGE_ERROR', `cannot back up into ${dir}: ${fsReason(error)}`);
+    }
   }
 
   /** Closes LMDB; the caller has let every transaction it started settle. */
@@ -224,6 +231,13 @@ function applyOne(tx: Txn, command: Command, limits: Limits): Outcome {
     if (error instanceof TqError) return failed(error);
     throw error; // not a validation failure: abort the whole transaction rather than keep half a command
   }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
 
 function readCounters(store: Store): Counters {

@@ -2,10 +2,11 @@
  * The LMDB environment behind the engine: its databases, the data directory's writer lock and the
  * meta database (format version, last command time, counters).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { open, type Database, type DatabaseOptions, type RootDatabase } from 'lmdb';
 import { TqError } from '../model/errors.ts';
+import { checkDataFile, fsReason, makeDirSync } from './data-file.ts';
 import { recordEncoding } from './record.ts';
 import type { QueueSettings } from '../model/queue.ts';
 import type { TaskRecord } from '../model/task.ts';
@@ -57,19 +58,24 @@ export interface OpenOptions {
 
 export function openStore(options: OpenOptions): Store {
   const { dir, readOnly = false } = options;
+  const data = join(dir, 'data.mdb');
   if (readOnly) {
-    if (!existsSync(join(dir, 'data.mdb'))) {
-      throw new TqError('NOT_FOUND', `no tq data in ${dir}: pass the --data-dir a broker writes to`);
-    }
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new TqError('INVALID_ARGUMENT', `${dir} is not a directory: pass the --data-dir a broker writes to`);
+    if (!existsSync(data)) throw noData(dir);
   } else {
-    mkdirSync(dir, { recursive: true });
+    makeDirSync(dir);
     takeLock(dir);
   }
   let env: RootDatabase;
   try {
+    // LMDB trusts the file it maps: a damaged one would crash this process. A live broker's
+    // writes may reuse the pages a walk reads, so beside one only the meta pages are checked.
+    const facts = existsSync(data) ? checkDataFile(data, { walk: !readOnly || lockHolder(dir) === null }) : null;
+    if (readOnly && facts === null) throw noData(dir);
     env = open({ path: dir, maxDbs: 16, readOnly });
   } catch (error) {
     if (!readOnly) releaseLock(dir);
+    if (error instanceof TqError) throw error;
     throw new TqError('STORAGE_ERROR', `cannot open the data directory ${dir}: ${(error as Error).message}`);
   }
   const binary = (name: string) => env.openDB({ name, encoding: 'binary' });
@@ -132,6 +138,10 @@ export async function closeStore(store: Store): Promise<void> {
   if (!store.readOnly) releaseLock(store.dir);
 }
 
+function noData(dir: string): TqError {
+  return new TqError('NOT_FOUND', `no tq data in ${dir}: pass the --data-dir a broker writes to`);
+}
+
 function closeStoreSync(store: Store): void {
   void store.env.close();
   if (!store.readOnly) releaseLock(store.dir);
@@ -157,16 +167,20 @@ function takeLock(dir: string): void {
       held.add(resolve(dir));
       return;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new TqError('STORAGE_ERROR', `cannot write the lock ${path}: ${fsReason(error)}`);
     }
-    const owner = Number(readFileSync(path, 'utf8'));
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+    const owner = lockOwner(path);
+    if (owner !== null && owner !== process.pid && isAlive(owner)) {
       throw new TqError(
         'DATA_DIR_LOCKED',
         `${dir} is in use by another tq broker (pid ${owner}): stop it or choose another --data-dir`,
       );
     }
-    rmSync(path, { force: true });
+    try {
+      rmSync(path, { force: true });
+    } catch (error) {
+      throw new TqError('STORAGE_ERROR', `cannot remove the stale lock ${path}: ${fsReason(error)}`);
+    }
   }
   throw new TqError('DATA_DIR_LOCKED', `cannot take the lock on ${dir}: another process keeps taking it`);
 }
@@ -179,6 +193,22 @@ function releaseLock(dir: string): void {
   } catch {
     // already gone
   }
+}
+
+function lockOwner(path: string): number | null {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(path, 'utf8'));
+  } catch {
+    return null; // gone meanwhile, or unreadable: not a lock we can honour
+  }
+  return Number.isInteger(pid) && pid > 0 ? pid : null;
+}
+
+/** The pid of the live process that holds `dir`'s broker lock, or null. */
+export function lockHolder(dir: string): number | null {
+  const pid = lockOwner(join(dir, LOCK_FILE));
+  return pid !== null && isAlive(pid) ? pid : null;
 }
 
 function isAlive(pid: number): boolean {

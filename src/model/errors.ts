@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'STORAGE_ERROR',
   'DATA_DIR_LOCKED',
   'UNSUPPORTED_FORMAT',
+  'DATA_CORRUPT',
   'READ_ONLY',
   'CLOSED',
 ] as const;
