@@ -1,6 +1,7 @@
 import BrokerStart from './broker/start.ts';
 import Cancel from './cancel.ts';
 import DataBackup from './data/backup.ts';
+import DataCheck from './data/check.ts';
 import DataInfo from './data/info.ts';
 import Dev from './dev.ts';
 import DlqList from './dlq/list.ts';
@@ -25,6 +26,7 @@ export const COMMANDS = {
   'broker:start': BrokerStart,
   cancel: Cancel,
   'data:backup': DataBackup,
+  'data:check': DataCheck,
   'data:info': DataInfo,
   dev: Dev,
   'dlq:list': DlqList,

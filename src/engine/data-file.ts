@@ -229,6 +229,7 @@ export function fsReason(error: unknown): string {
     ENOSPC: 'no space left on the device',
     ENOENT: 'no such file or directory',
     EEXIST: 'it exists and is not a directory',
+    EISDIR: 'it is a directory',
   };
   return (code && reasons[code]) ?? (error as Error).message;
 }

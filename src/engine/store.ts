@@ -94,6 +94,12 @@ export function openStore(options: OpenOptions): Store {
   };
   const store = { env, db, readOnly, dir };
   try {
+    // A writer makes the databases; a reader finds them missing in an LMDB file that is not tq's.
+    const missing = Object.entries(db).filter(([, value]) => value === undefined).map(([name]) => name);
+    if (missing.length > 0) {
+      const which = missing.length === Object.keys(db).length ? "none of tq's databases" : `no ${missing.join(', ')} database`;
+      throw new TqError('DATA_CORRUPT', `${data} is LMDB but not tq data: it has ${which}`);
+    }
     checkFormat(store);
   } catch (error) {
     closeStoreSync(store);
