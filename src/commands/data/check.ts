@@ -20,10 +20,9 @@ Reads every page of data.mdb its newest snapshot reaches (only its meta pages wh
       import('../../model/errors.ts'),
     ]);
     const report = await checkDataDir(args.dir);
-    if (flags.output !== 'table') print(flags.output, report, () => '');
-    if (!report.ok) throw new TqError(report.code ?? 'DATA_CORRUPT', report.problem ?? 'damaged');
     const { lmdb } = report;
-    print(flags.output, report, () =>
+    // JSON and YAML print the report either way; a damaged directory is the one line on stderr.
+    if (report.ok || flags.output !== 'table') print(flags.output, report, () =>
       fieldTable([
         ['data dir', `${report.dataDir}: fine`],
         ['format version', `${report.formatVersion ?? 'none'} (this tq reads up to ${report.supportedFormatVersion})`],
@@ -33,5 +32,6 @@ Reads every page of data.mdb its newest snapshot reaches (only its meta pages wh
         ...report.notes.map((text): [string, string] => ['note', text]),
       ]),
     );
+    if (!report.ok) throw new TqError(report.code ?? 'DATA_CORRUPT', report.problem ?? 'damaged');
   }
 }
