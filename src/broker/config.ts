@@ -17,6 +17,23 @@ export interface BrokerConfig {
   lease: number;
   maxFrameBytes: number;
   maxPayloadBytes: number;
+  /** Largest frame before the hello (which is small), so an unauthenticated peer holds little memory. */
+  maxHelloFrameBytes: number;
+  /** A connection's hello must arrive within this, in ms. */
+  helloTimeout: number;
+  /** A connection that sends nothing and has no request in flight for this long is closed; 0: never. */
+  idleTimeout: number;
+  /** A frame begun must be whole within this, in ms. */
+  partialFrameTimeout: number;
+  maxConnections: number;
+  maxConnectionsPerAddress: number;
+  /** Connections that have not yet said hello, in all and from one address. */
+  maxUnauthenticatedConnections: number;
+  maxUnauthenticatedConnectionsPerAddress: number;
+  /** A connection with this many requests in progress is not read until some are answered. */
+  maxInFlightRequests: number;
+  /** A connection with this many bytes of replies waiting to be sent is not read until they leave. */
+  maxBufferedReplyBytes: number;
   /** How often the broker looks for due tasks and expired leases, in ms. */
   tick: number;
   retainSucceeded: number;
@@ -44,6 +61,16 @@ export const BROKER_DEFAULTS: BrokerConfig = {
   lease: DEFAULTS.leaseMs,
   maxFrameBytes: DEFAULT_MAX_FRAME_BYTES,
   maxPayloadBytes: 10 * 1024 * 1024,
+  maxHelloFrameBytes: 64 * 1024,
+  helloTimeout: 10_000,
+  idleTimeout: 3_600_000,
+  partialFrameTimeout: 120_000,
+  maxConnections: 10_000,
+  maxConnectionsPerAddress: 1_000,
+  maxUnauthenticatedConnections: 1_000,
+  maxUnauthenticatedConnectionsPerAddress: 100,
+  maxInFlightRequests: 10_000,
+  maxBufferedReplyBytes: 8 * 1024 * 1024,
   tick: 200,
   retainSucceeded: DEFAULTS.retention.succeededMs,
   retainCancelled: DEFAULTS.retention.cancelledMs,
@@ -63,6 +90,16 @@ const SPEC: Spec<Omit<BrokerConfig, 'queues'>> = {
   lease: 'duration',
   maxFrameBytes: 'integer',
   maxPayloadBytes: 'integer',
+  maxHelloFrameBytes: 'integer',
+  helloTimeout: 'duration',
+  idleTimeout: 'duration',
+  partialFrameTimeout: 'duration',
+  maxConnections: 'integer',
+  maxConnectionsPerAddress: 'integer',
+  maxUnauthenticatedConnections: 'integer',
+  maxUnauthenticatedConnectionsPerAddress: 'integer',
+  maxInFlightRequests: 'integer',
+  maxBufferedReplyBytes: 'integer',
   tick: 'duration',
   retainSucceeded: 'duration',
   retainCancelled: 'duration',
@@ -84,6 +121,7 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
   checkInteger('tick', config.tick, 10, 60_000);
   checkInteger('maxFrameBytes', config.maxFrameBytes, 1_024, 1 << 30);
   checkInteger('maxPayloadBytes', config.maxPayloadBytes, 1, config.maxFrameBytes);
+  checkConnectionLimits(config);
   // Anyone who reaches the HTTP port may submit, cancel and purge tasks (exec tasks too), keys or not.
   if (config.http && !isLoopback(config.httpHost)) {
     throw invalid(
@@ -91,6 +129,23 @@ export function loadBrokerConfig(options: { configFile?: string; env?: NodeJS.Pr
     );
   }
   return config;
+}
+
+/** The TCP listener's limits (docs/protocol.md, Limits). */
+function checkConnectionLimits(config: BrokerConfig): void {
+  checkInteger('maxHelloFrameBytes', config.maxHelloFrameBytes, 1_024, config.maxFrameBytes);
+  checkInteger('helloTimeout', config.helloTimeout, 100, 600_000);
+  // Workers heartbeat every lease/3 and a heartbeat counts as activity: twice the lease leaves room for missed beats.
+  if (config.idleTimeout !== 0 && (config.idleTimeout < 2 * config.lease || config.idleTimeout > 7 * 86_400_000)) {
+    throw invalid(`idleTimeout must be 0 (never) or from twice the lease (${2 * config.lease} ms) to 7 days, since workers heartbeat every lease/3 (got ${config.idleTimeout} ms)`);
+  }
+  checkInteger('partialFrameTimeout', config.partialFrameTimeout, 100, 3_600_000);
+  checkInteger('maxConnections', config.maxConnections, 1, 1_000_000);
+  checkInteger('maxConnectionsPerAddress', config.maxConnectionsPerAddress, 1, config.maxConnections);
+  checkInteger('maxUnauthenticatedConnections', config.maxUnauthenticatedConnections, 1, config.maxConnections);
+  checkInteger('maxUnauthenticatedConnectionsPerAddress', config.maxUnauthenticatedConnectionsPerAddress, 1, Math.min(config.maxUnauthenticatedConnections, config.maxConnectionsPerAddress));
+  checkInteger('maxInFlightRequests', config.maxInFlightRequests, 1, 1_000_000);
+  checkInteger('maxBufferedReplyBytes', config.maxBufferedReplyBytes, 16 * 1024, 1 << 30);
 }
 
 /** Only this machine can reach an address that passes. */

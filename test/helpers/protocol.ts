@@ -2,6 +2,7 @@
  * Raw protocol peers for tests: a socket that speaks tq's frames (docs/protocol.md) with no client
  * library in between, so a test sees exactly what the broker sends, and when.
  */
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { encodeFrame, FrameDecoder } from '../../src/protocol/frame.ts';
 import { PROTOCOL_VERSION, type WireTask, type WorkerHello } from '../../src/protocol/messages.ts';
@@ -192,4 +193,29 @@ export function rawWorker(port: number, worker: WorkerHello): Promise<RawSession
 /** Acknowledges a pushed task with its lease's token. */
 export function ack(worker: RawSession, task: WireTask, result: unknown = null): Promise<{ state: string }> {
   return worker.request('ack', { id: task.id, token: task.lease!.token, result });
+}
+
+/** The error frame a connection was closed with, once it has closed (undefined if it sent none). */
+export async function closedWith(peer: RawPeer): Promise<Message | undefined> {
+  await peer.closed;
+  return peer.messages.find((message) => message.t === 'error');
+}
+
+/** Resident memory of a process, in bytes (VmRSS in /proc/PID/status). */
+export function rssBytes(pid: number): number {
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  if (!match) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+/** Samples a process's RSS every 10 ms until stop(), which gives the highest seen. */
+export function watchRss(pid: number): { stop: () => number } {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 10);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, rssBytes(pid));
+    },
+  };
 }
