@@ -141,9 +141,10 @@ function checkConnectionLimits(config: BrokerConfig): void {
   }
   checkInteger('partialFrameTimeout', config.partialFrameTimeout, 100, 3_600_000);
   checkInteger('maxConnections', config.maxConnections, 1, 1_000_000);
-  checkInteger('maxConnectionsPerAddress', config.maxConnectionsPerAddress, 1, config.maxConnections);
-  checkInteger('maxUnauthenticatedConnections', config.maxUnauthenticatedConnections, 1, config.maxConnections);
-  checkInteger('maxUnauthenticatedConnectionsPerAddress', config.maxUnauthenticatedConnectionsPerAddress, 1, Math.min(config.maxUnauthenticatedConnections, config.maxConnectionsPerAddress));
+  // Each cap stands alone: one above another never bites, and lowering one needs no other changed.
+  checkInteger('maxConnectionsPerAddress', config.maxConnectionsPerAddress, 1, 1_000_000);
+  checkInteger('maxUnauthenticatedConnections', config.maxUnauthenticatedConnections, 1, 1_000_000);
+  checkInteger('maxUnauthenticatedConnectionsPerAddress', config.maxUnauthenticatedConnectionsPerAddress, 1, 1_000_000);
   checkInteger('maxInFlightRequests', config.maxInFlightRequests, 1, 1_000_000);
   checkInteger('maxBufferedReplyBytes', config.maxBufferedReplyBytes, 16 * 1024, 1 << 30);
 }

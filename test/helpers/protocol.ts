@@ -19,9 +19,10 @@ export interface RawPeer {
   send: (message: unknown) => void;
 }
 
-export function rawPeer(port: number): Promise<RawPeer> {
+/** A raw connection; `localAddress` (another loopback address, 127.0.0.2...) makes it come from elsewhere. */
+export function rawPeer(port: number, localAddress?: string): Promise<RawPeer> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, localAddress });
     const decoder = new FrameDecoder();
     const messages: Message[] = [];
     let wake: (() => void) | null = null;

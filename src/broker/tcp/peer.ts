@@ -33,8 +33,18 @@ export class Peer {
 
   /** Sends a connection-level error, then closes. */
   fail(code: string, message: string): void {
-    if (!this.open) return;
-    this.socket.end(encodeFrame({ t: 'error', code, message }));
-    setTimeout(() => this.socket.destroy(), 1_000).unref();
+    if (this.open) endSoon(this.socket, encodeFrame({ t: 'error', code, message }));
   }
+}
+
+/**
+ * Ends a socket (after `last`, if given) and destroys it a second later if the peer has not closed
+ * its side. The timer keeps the process alive: a socket no longer read would not, and a stopping
+ * broker waits for its connections to close.
+ */
+export function endSoon(socket: Socket, last?: Buffer): void {
+  if (last) socket.end(last);
+  else socket.end();
+  const timer = setTimeout(() => socket.destroy(), 1_000);
+  socket.once('close', () => clearTimeout(timer));
 }

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { encodeFrame } from '../../protocol/frame.ts';
 import { Connection, type ConnectionDeps } from './connection.ts';
 import { ConnectionLimits } from './limits.ts';
+import { endSoon } from './peer.ts';
 
 export type ServerDeps = ConnectionDeps;
 
@@ -43,10 +44,7 @@ export class ProtocolServer {
 
   /** Stops accepting and closes every connection, once what was written to it has left. */
   close(): Promise<void> {
-    for (const socket of this.sockets) {
-      socket.end();
-      setTimeout(() => socket.destroy(), 1_000).unref();
-    }
+    for (const socket of this.sockets) endSoon(socket);
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
@@ -79,7 +77,6 @@ export class ProtocolServer {
       this.warnedAt = now;
       this.turnedAway = 0;
     }
-    socket.end(encodeFrame({ t: 'error', code: 'UNAVAILABLE', message: `too many connections: ${reason}; try again later` }));
-    setTimeout(() => socket.destroy(), 1_000).unref();
+    endSoon(socket, encodeFrame({ t: 'error', code: 'UNAVAILABLE', message: `too many connections: ${reason}; try again later` }));
   }
 }

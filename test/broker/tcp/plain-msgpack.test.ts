@@ -1,0 +1,56 @@
+/**
+ * Plain msgpack only: an extension value (a Date is msgpack's timestamp, type -1) in a request is
+ * refused with INVALID_ARGUMENT naming it, and stores nothing; in a hello it closes the connection.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Packr } from 'msgpackr';
+import { encodeFrame, extensionIn } from '../../../src/protocol/frame.ts';
+import { brokerWithClient } from './helpers.ts';
+import { closedWith, hello, rawClient, rawPeer, RequestFailed } from '../../helpers/protocol.ts';
+
+describe('tcp: plain msgpack', () => {
+  it('finds extension values at any depth and passes every plain type', () => {
+    const plain = new Packr({ useRecords: false, moreTypes: false });
+    const rich = new Packr({ useRecords: false, moreTypes: true });
+    const value = { n: [0, -1, 200, -200, 70_000, 2 ** 40, -(2 ** 40), 1.5], s: ['x', 'y'.repeat(300), 'z'.repeat(70_000)], b: [new Uint8Array(3), new Uint8Array(300)], o: { a: { b: [] } }, t: [null, true, false] };
+    assert.equal(extensionIn(plain.pack(value)), null);
+    assert.match(String(extensionIn(plain.pack({ ...value, deep: { when: new Date() } }))), /msgpack extension value \(type -1, timestamp, e\.g\. a Date\)/);
+    assert.match(String(extensionIn(rich.pack({ x: new Set([1]) }))), /type 115, Set/);
+    assert.match(String(extensionIn(rich.pack([undefined]))), /type 0, undefined/);
+    assert.match(String(extensionIn(new Packr({ useRecords: true }).pack([{ a: 1 }, { a: 2 }]))), /type 114, record/);
+    // 100,000 nested arrays around a timestamp: found without recursion.
+    const deep = Buffer.concat([Buffer.alloc(100_000, 0x91), Buffer.from([0xd6, 0xff, 0, 0, 0, 0])]);
+    assert.match(String(extensionIn(deep)), /type -1.*offset 100000/);
+    assert.match(String(extensionIn(Buffer.from([0x92, 0x01, 0xc1]))), /byte 0xc1 at offset 2/);
+  });
+
+  const setup = brokerWithClient();
+
+  it('refuses a Date in a payload with INVALID_ARGUMENT, stores nothing, keeps the connection', async () => {
+    const session = await rawClient(setup.broker().port);
+    const pending = (await setup.client().stats()).totals.pending;
+    await assert.rejects(session.request('submit', { tasks: [{ type: 'echo', payload: { when: new Date() } }] }), (error: RequestFailed) => {
+      assert.equal(error.code, 'INVALID_ARGUMENT');
+      assert.match(error.message, /timestamp, e\.g\. a Date.*plain msgpack only/);
+      return true;
+    });
+    assert.equal((await setup.client().stats()).totals.pending, pending);
+    // The same connection goes on: a plain submit right after is stored.
+    const [receipt] = await session.request<{ task: { id: string } }[]>('submit', { tasks: [{ type: 'echo', payload: 'plain' }] });
+    assert.equal((await setup.client().get(receipt!.task.id)).payload, 'plain');
+    session.close();
+  });
+
+  it('TqClient callers get the same refusal', async () => {
+    await assert.rejects(setup.client().submit({ type: 'echo', payload: [new Date(0)] }), { code: 'INVALID_ARGUMENT' });
+  });
+
+  it('closes a connection whose hello holds an extension value', async () => {
+    const peer = await rawPeer(setup.broker().port);
+    peer.socket.write(encodeFrame({ ...hello('client'), name: new Date() }));
+    const error = await closedWith(peer);
+    assert.equal(error?.code, 'MALFORMED');
+    assert.match(String(error?.message), /type -1/);
+  });
+});
