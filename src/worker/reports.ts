@@ -120,9 +120,9 @@ export class Reports {
         }),
       (error: unknown) => {
         const code = (error as { code?: unknown } | null)?.code;
-        // A result msgpack cannot hold, or results together over the frame limit, spoil the whole
-        // request: send each report alone.
-        if (batch.length > 1 && (typeof code !== 'string' || code === 'ENCODE_FAILED' || code === 'TOO_LARGE')) {
+        // A result msgpack cannot hold, one the broker refuses (an extension value such as a Date),
+        // or results together over the frame limit, spoil the whole request: send each report alone.
+        if (batch.length > 1 && (typeof code !== 'string' || code === 'ENCODE_FAILED' || code === 'TOO_LARGE' || code === 'INVALID_ARGUMENT')) {
           for (const entry of batch) this.sendBatch([entry]);
           return;
         }

@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Packr } from 'msgpackr';
+import { createLogger } from '../../../src/log/logger.ts';
 import { encodeFrame, extensionIn } from '../../../src/protocol/frame.ts';
+import { TqWorker } from '../../../src/worker/index.ts';
 import { brokerWithClient } from './helpers.ts';
 import { closedWith, hello, rawClient, rawPeer, RequestFailed } from '../../helpers/protocol.ts';
 
@@ -44,6 +46,25 @@ describe('tcp: plain msgpack', () => {
 
   it('TqClient callers get the same refusal', async () => {
     await assert.rejects(setup.client().submit({ type: 'echo', payload: [new Date(0)] }), { code: 'INVALID_ARGUMENT' });
+  });
+
+  it('a worker whose handler returns a Date fails that attempt, and the results sent with it are stored', async () => {
+    const worker = new TqWorker({
+      broker: setup.broker().address,
+      queues: ['dates'],
+      concurrency: 4,
+      log: createLogger('worker', 'error'),
+      handlers: { when: (task) => (task.payload === 'date' ? new Date(0) : 'plain') },
+    });
+    await worker.start();
+    try {
+      const tasks = await setup.client().submitMany(['date', 'text', 'text'].map((payload) => ({ type: 'when', queue: 'dates', payload, maxRetries: 0 })));
+      const done = await Promise.all(tasks.map((task) => setup.client().wait(task.id, { timeoutMs: 20_000 })));
+      assert.deepEqual(done.map((task) => [task.state, task.result ?? null]), [['dead', null], ['succeeded', 'plain'], ['succeeded', 'plain']]);
+      assert.match(String(done[0]!.lastError), /the result was refused by the broker: .*timestamp, e\.g\. a Date/);
+    } finally {
+      await worker.stop();
+    }
   });
 
   it('closes a connection whose hello holds an extension value', async () => {
