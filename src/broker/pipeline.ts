@@ -247,7 +247,7 @@ export class Pipeline {
    * otherwise wait for a transaction that cannot come.
    */
   private fail(batch: Batch, error: unknown): void {
-    const outcome = failed(error instanceof TqError ? error : storageError(error));
+    const outcome = failed(error instanceof TqError ? error : storageError(error, this.engine.dir));
     if (!batch.filled) {
       this.scheduled = false;
       batch.taken.push(...this.queue.slice(this.head));

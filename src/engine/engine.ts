@@ -6,6 +6,7 @@
  * rolls back leaves no trace. Gathering commands into batches (group commit) is the broker's
  * pipeline (src/broker/pipeline.ts); the engine takes batches, however they were split.
  */
+import { statfsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { applyCommand } from './apply.ts';
@@ -152,7 +153,7 @@ export class Engine {
     try {
       return this.writeHere((batch) => commands.map((command) => batch.apply(command))).value;
     } catch (error) {
-      return commands.map(() => failed(error instanceof TqError ? error : storageError(error)));
+      return commands.map(() => failed(error instanceof TqError ? error : storageError(error, this.dir)));
     }
   }
 
@@ -249,11 +250,27 @@ export function failed(error: TqError): Outcome {
   return { ok: false, error };
 }
 
-/** What a failed write transaction means to a caller. */
-export function storageError(error: unknown): TqError {
+/** Free bytes below which a failed write is taken for a full disk. */
+const FULL_BELOW_BYTES = 1024 * 1024;
+
+/**
+ * What a failed write transaction means to a caller. LMDB reports a write that a full disk cut
+ * short as EIO, so an I/O error while the data directory's file system has (almost) no space left
+ * is a full disk too.
+ */
+export function storageError(error: unknown, dir?: string): TqError {
   const message = error instanceof Error ? error.message : String(error);
-  if (/MDB_MAP_FULL|ENOSPC|No space left/i.test(message)) {
+  if (/MDB_MAP_FULL|ENOSPC|No space left/i.test(message) || (dir !== undefined && /EIO|Input\/output error/.test(message) && freeBytes(dir) < FULL_BELOW_BYTES)) {
     return new TqError('STORAGE_FULL', `the data directory is full (${message}): free disk space; reads still work`);
   }
   return new TqError('STORAGE_ERROR', `the write failed and was rolled back: ${message}`);
+}
+
+function freeBytes(dir: string): number {
+  try {
+    const fs = statfsSync(dir);
+    return fs.bavail * fs.bsize;
+  } catch {
+    return Infinity;
+  }
 }
