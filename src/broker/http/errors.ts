@@ -3,7 +3,7 @@
  * status that fits the code. The codes are the ones the wire protocol and the CLI use.
  */
 import type { FastifyError } from 'fastify';
-import { TqError } from '../../model/errors.ts';
+import { type ErrorCode, TqError } from '../../model/errors.ts';
 import { RemoteError } from '../../protocol/errors.ts';
 
 export interface ApiError {
@@ -13,15 +13,23 @@ export interface ApiError {
   field?: string;
 }
 
-const STATUS: Record<string, number> = {
+/** Every model code has a status (the compiler checks none is left out); protocol codes beside them. */
+const MODEL_STATUS: Record<ErrorCode, number> = {
   INVALID_ARGUMENT: 400,
   NOT_FOUND: 404,
-  INVALID_STATE: 409,
-  STALE_TOKEN: 409,
   TOO_LARGE: 413,
+  STALE_TOKEN: 409,
+  INVALID_STATE: 409,
   STORAGE_FULL: 507,
+  STORAGE_ERROR: 500,
+  DATA_DIR_LOCKED: 503,
+  UNSUPPORTED_FORMAT: 500,
   READ_ONLY: 503,
   CLOSED: 503,
+};
+
+const STATUS: Record<string, number> = {
+  ...MODEL_STATUS,
   SHUTTING_DOWN: 503,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
@@ -31,12 +39,14 @@ const STATUS: Record<string, number> = {
 export class HttpError extends Error {
   readonly status: number;
   readonly code: string;
+  readonly field?: string;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, field?: string) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
+    if (field !== undefined) this.field = field;
   }
 }
 
@@ -48,16 +58,18 @@ interface AjvError {
   params: Record<string, unknown>;
 }
 
+/** `body` and `tasks`, `0`, `type` -> `body.tasks[0].type`. */
+export function fieldPath(part: string, keys: readonly string[]): string {
+  let name = part;
+  for (const key of keys) name += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
+  return name;
+}
+
 /** `/tasks/0/type` under `body` -> `body.tasks[0].type`; the root of a part is the part itself. */
 function fieldName(part: string, instancePath: string, child?: string): string {
-  const segments = instancePath.split('/').slice(1);
-  if (child !== undefined) segments.push(child);
-  let name = part;
-  for (const segment of segments) {
-    const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
-    name += /^\d+$/.test(key) ? `[${key}]` : `.${key}`;
-  }
-  return name;
+  const keys = instancePath.split('/').slice(1).map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  if (child !== undefined) keys.push(child);
+  return fieldPath(part, keys);
 }
 
 /**
@@ -110,9 +122,12 @@ export function validationError(part: string, errors: AjvError[]): ApiError {
   return { status: 400, code: 'INVALID_ARGUMENT', message, field };
 }
 
-/** Any error a route or fastify raised, as the API answers it. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message };
+/**
+ * Any error a route or fastify raised, as the API answers it; `contentType` is the request's, to
+ * name in a refusal of its body.
+ */
+export function toApiError(error: unknown, contentType?: string): ApiError {
+  if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
   if (error instanceof TqError || error instanceof RemoteError) {
     return { status: STATUS[error.code] ?? 500, code: error.code, message: error.message };
   }
@@ -122,19 +137,21 @@ export function toApiError(error: unknown): ApiError {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: 'TOO_LARGE', message: `the request body is over the broker's limit: send fewer or smaller tasks (${fastify.message})` };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'INVALID_ARGUMENT', message: 'send the body as JSON, with Content-Type: application/json' };
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, code: 'INVALID_ARGUMENT', message: 'the body is empty: send JSON, or leave out the Content-Type header' };
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return { status: 400, code: 'INVALID_ARGUMENT', message: `the body is not valid JSON: ${fastify.message}` };
-  }
-  if (fastify instanceof SyntaxError || (typeof fastify.statusCode === 'number' && fastify.statusCode === 400 && /JSON/.test(fastify.message))) {
-    return { status: 400, code: 'INVALID_ARGUMENT', message: `the body is not valid JSON: ${fastify.message}` };
+      return {
+        status: 415,
+        code: 'INVALID_ARGUMENT',
+        message: `${contentType ? `the body is ${shown(contentType, 80)}` : 'the body has no Content-Type'}: send it as JSON, with Content-Type: application/json`,
+      };
   }
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     return { status: fastify.statusCode, code: 'INVALID_ARGUMENT', message: fastify.message };
   }
   return { status: 500, code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}` };
+}
+
+/** Text from a request, cut to `max` characters for a message. */
+export function shown(text: string, max = 200): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
 }
 
 export function errorBody(error: ApiError): { error: { code: string; message: string; field?: string } } {

@@ -15,6 +15,7 @@ import { registerDashboard } from './dashboard.ts';
 import { errorBody, HttpError, toApiError } from './errors.ts';
 import { EventStreams } from './events.ts';
 import { History } from './history.ts';
+import { inputOptions, noRoute, registerJsonParser } from './input.ts';
 import { createMetrics } from './metrics.ts';
 import { openApiDocument } from './openapi.ts';
 import { DLQ_ROUTES } from './routes/dlq.ts';
@@ -63,25 +64,31 @@ export async function startHttpServer(deps: HttpDeps, host: string, port: number
     openapi: () => (document ??= openApiDocument(ROUTES, pkg.version)),
   };
 
+  const input = inputOptions();
   const app = Fastify({
+    ...input,
     logger: false,
     bodyLimit: bodyLimitOf(context.config.maxPayloadBytes),
     forceCloseConnections: true,
     requestTimeout: 120_000,
-    return503OnClosing: true,
-    routerOptions: { ignoreTrailingSlash: true },
+    // fastify's own 503 while closing is not in our shape: the onRequest hook below answers instead.
+    return503OnClosing: false,
+    routerOptions: { ...input.routerOptions, ignoreTrailingSlash: true },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false, allowUnionTypes: true } },
   });
+  let closing = false;
+  app.addHook('onRequest', async () => {
+    if (closing) throw new HttpError(503, 'SHUTTING_DOWN', 'the broker is stopping');
+  });
   guardOrigin(app, host);
+  registerJsonParser(app);
   app.addHook('preValidation', async (request) => coerceQuery(request));
   app.setErrorHandler((error, request, reply) => {
-    const answer = toApiError(error);
+    const answer = toApiError(error, request.headers['content-type']);
     if (answer.status >= 500 && answer.code === 'INTERNAL') log.error('http request failed', { method: request.method, url: request.url, error: (error as Error)?.stack ?? String(error) });
     void reply.code(answer.status).send(errorBody(answer));
   });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send(errorBody({ status: 404, code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}: see /api/v1/openapi.json` }));
-  });
+  app.setNotFoundHandler((request, reply) => noRoute(app, request, reply));
 
   for (const route of ROUTES) {
     const schema: Record<string, JsonSchema> = {};
@@ -129,6 +136,7 @@ export async function startHttpServer(deps: HttpDeps, host: string, port: number
     port: boundPort,
     url: `http://${urlHost}:${boundPort}/`,
     async close() {
+      closing = true;
       stop();
       await app.close();
     },
