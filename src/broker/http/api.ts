@@ -55,7 +55,9 @@ const ERRORS: Record<number, string> = {
   404: 'no such task (code NOT_FOUND)',
   409: 'the task is not in a state that allows this (code INVALID_STATE)',
   413: 'a payload or the request body is over the limit (code TOO_LARGE)',
+  415: 'the body is not application/json (code INVALID_ARGUMENT)',
   503: 'the broker is stopping, or too many event streams are open',
+  507: 'the disk holding the data directory is full: nothing was written, reads still work (code STORAGE_FULL)',
 };
 
 /** The documented error responses of a route. */

@@ -3,7 +3,7 @@
  * with. A schema object listed in schemas.ts NAMED becomes a component and is referred to by $ref
  * wherever it appears (found by identity, so a copy never masquerades as the named schema).
  */
-import type { Route } from './api.ts';
+import { errors, type Route } from './api.ts';
 import { type JsonSchema, NAMED } from './schemas.ts';
 
 const REF = '#/components/schemas/';
@@ -44,8 +44,10 @@ export function openApiDocument(routes: Route[], version: string): Record<string
     if (route.body) {
       operation.requestBody = { required: !route.bodyOptional, content: { 'application/json': { schema: walk(route.body) } } };
     }
+    // Any body may come with the wrong type, and any change may meet a full disk.
+    const responses = { ...route.responses, ...(route.body ? errors(415) : {}), ...(route.method === 'GET' ? {} : errors(507)) };
     operation.responses = Object.fromEntries(
-      Object.entries(route.responses).map(([status, response]) => [
+      Object.entries(responses).map(([status, response]) => [
         status,
         {
           description: response.description,

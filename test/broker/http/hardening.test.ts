@@ -176,6 +176,14 @@ describe('HTTP hardening', () => {
     await stillServes();
   });
 
+  it('the OpenAPI document lists 415 where a body goes and 507 where a change is written', async () => {
+    const paths = (await call(broker, 'GET', '/api/v1/openapi.json')).body.paths;
+    assert.ok(paths['/api/v1/tasks'].post.responses['415'] && paths['/api/v1/tasks'].post.responses['507']);
+    assert.ok(paths['/api/v1/queues/{name}/pause'].post.responses['507']);
+    assert.equal(paths['/api/v1/queues/{name}/pause'].post.responses['415'], undefined, 'no body, no 415');
+    assert.equal(paths['/api/v1/tasks'].get.responses['507'], undefined, 'a read writes nothing');
+  });
+
   it('each model error code has its status: STORAGE_FULL 507, CLOSED 503, TOO_LARGE 413, ...', () => {
     const expected = { INVALID_ARGUMENT: 400, NOT_FOUND: 404, TOO_LARGE: 413, STALE_TOKEN: 409, INVALID_STATE: 409, STORAGE_FULL: 507, STORAGE_ERROR: 500, READ_ONLY: 503, CLOSED: 503 };
     for (const [code, status] of Object.entries(expected)) {
