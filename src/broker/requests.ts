@@ -1,6 +1,7 @@
 /**
- * What each request does: arguments checked, turned into an engine command or a read, and the
- * answer shaped for the wire. The queue's rules stay in the engine; this is translation.
+ * What each request does: its arguments, already checked against their shape (protocol/requests.ts),
+ * turned into an engine command or a read, and the answer shaped for the wire. The queue's rules
+ * stay in the engine; this is translation.
  */
 import type { Engine } from '../engine/engine.ts';
 import { invalid } from '../model/errors.ts';
@@ -9,6 +10,7 @@ import { BULK_LIMIT_MAX } from '../model/bulk.ts';
 import { FINISHED_STATES, type TaskRecord } from '../model/task.ts';
 import { RemoteError, toWireError } from '../protocol/errors.ts';
 import type { Op, Ops, OutcomeReport, Submitted, TaskInput, WireError, WireTask } from '../protocol/messages.ts';
+import { checkArgs, Refused } from '../protocol/requests.ts';
 import { wireTask } from '../protocol/task-view.ts';
 import type { BrokerConfig } from './config.ts';
 import type { Dispatcher, WorkerSession } from './dispatch.ts';
@@ -31,24 +33,12 @@ type Handlers = { [O in Op]: Handler<O> };
 
 const MAX_WAIT_MS = 10 * 60_000;
 
-/** Request arguments as a map; a nil field counts as absent (as docs/protocol.md says). */
-function args<T>(value: unknown): T {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalid('request arguments must be a map');
-  const present: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
-    if (field === null) continue;
-    present[key] = key === 'filter' && typeof field === 'object' && !Array.isArray(field) ? args(field) : field;
-  }
-  return present as T;
-}
-
-function limitOf(limit: unknown): number {
-  return limit === undefined ? BULK_LIMIT_MAX : (limit as number);
+function limitOf(limit: number | undefined): number {
+  return limit ?? BULK_LIMIT_MAX;
 }
 
 /** Settings the task leaves out come from its queue's settings in the engine, not from this broker's config. */
 function toDraft(input: TaskInput): TaskDraft {
-  if (input === null || typeof input !== 'object') throw invalid('each task must be a map with at least a type');
   return {
     type: input.type,
     queue: input.queue,
@@ -70,12 +60,18 @@ function apply<K extends Draft['kind']>(ctx: RequestContext, draft: DraftOf<K>, 
   return done;
 }
 
-/** The tasks of a submit or enqueue: a non-empty list, at most as many as one transaction takes. */
-function tasksOf(ctx: RequestContext, tasks: unknown): TaskInput[] {
-  if (!Array.isArray(tasks) || tasks.length === 0) throw invalid('submit needs a non-empty list of tasks');
+/** The tasks of a submit or enqueue: at most as many as one transaction takes (this broker's setting). */
+function tasksOf<T>(ctx: RequestContext, tasks: T[]): T[] {
   const max = ctx.engine.limits.maxBatchTasks;
   if (tasks.length > max) throw new RemoteError('TOO_LARGE', `a submit holds at most ${max} tasks (got ${tasks.length}): split it`);
-  return tasks as TaskInput[];
+  return tasks;
+}
+
+/** The first entry that failed its checks fails the whole request. */
+function allValid<T>(entries: (T | Refused)[]): T[] {
+  const refused = entries.find((entry) => entry instanceof Refused);
+  if (refused) throw refused.error;
+  return entries as T[];
 }
 
 /** All the tasks as one submit command: all written, or none. */
@@ -93,16 +89,15 @@ function submitted({ task, created }: SubmitOutcome): Submitted {
  * submit command, which checks every task before it writes any; only if that fails do they go
  * again, each its own command (all still in one group commit), to find which.
  */
-async function enqueueEach(ctx: RequestContext, tasks: TaskInput[]): Promise<Ops['enqueue']['result']> {
+async function enqueueEach(ctx: RequestContext, tasks: (TaskInput | Refused)[]): Promise<Ops['enqueue']['result']> {
   const answers: Ops['enqueue']['result'] = new Array(tasks.length);
   const valid: TaskDraft[] = [];
   const positions: number[] = [];
   tasks.forEach((task, i) => {
-    try {
+    if (task instanceof Refused) answers[i] = { error: toWireError(task.error) };
+    else {
       valid.push(toDraft(task));
       positions.push(i);
-    } catch (error) {
-      answers[i] = { error: toWireError(error instanceof TypeError ? invalid(`bad task: ${error.message}`) : error) };
     }
   });
   if (valid.length === 0) return answers;
@@ -122,13 +117,11 @@ async function enqueueEach(ctx: RequestContext, tasks: TaskInput[]): Promise<Ops
 }
 
 /** The engine command for one entry of a `report`, or the error that entry answers. */
-function outcomeCommand(report: unknown): Draft | WireError {
-  if (report === null || typeof report !== 'object' || Array.isArray(report)) return toWireError(invalid('each report must be a map'));
-  const { op, id, token, result, error } = args<OutcomeReport & { result?: unknown; error?: unknown }>(report);
-  if (op === 'ack') return { kind: 'ack', id, token, result };
-  if (op === 'nack') return { kind: 'nack', id, token, error: String(error) };
-  if (op === 'release') return { kind: 'release', id, token };
-  return toWireError(invalid(`a report's op must be ack, nack or release (got ${JSON.stringify(op)})`));
+function outcomeCommand(report: OutcomeReport | Refused): Draft | WireError {
+  if (report instanceof Refused) return toWireError(report.error);
+  if (report.op === 'ack') return { kind: 'ack', id: report.id, token: report.token, result: report.result };
+  if (report.op === 'nack') return { kind: 'nack', id: report.id, token: report.token, error: report.error };
+  return { kind: 'release', id: report.id, token: report.token };
 }
 
 function workerOf(ctx: RequestContext): WorkerSession {
@@ -146,81 +139,72 @@ function stateOf(task: TaskRecord) {
 }
 
 export const HANDLERS: Handlers = {
-  async submit(ctx, raw) {
-    const outcomes = await submitAll(ctx, tasksOf(ctx, args<Ops['submit']['args']>(raw).tasks));
+  async submit(ctx, { tasks }) {
+    const outcomes = await submitAll(ctx, allValid(tasksOf(ctx, tasks)));
     return outcomes.map(({ task, created }) => ({ task: view(ctx, task), created }));
   },
-  async enqueue(ctx, raw) {
-    const { tasks: list, each } = args<Ops['enqueue']['args']>(raw);
-    const tasks = tasksOf(ctx, list);
+  async enqueue(ctx, { tasks: list, each }) {
+    const tasks = tasksOf(ctx, list as (TaskInput | Refused)[]);
     if (each === true) return enqueueEach(ctx, tasks);
-    return (await submitAll(ctx, tasks)).map(submitted);
+    return (await submitAll(ctx, allValid(tasks))).map(submitted);
   },
-  get(ctx, raw) {
-    return view(ctx, ctx.engine.get(args<{ id: string }>(raw).id));
+  get(ctx, { id }) {
+    return view(ctx, ctx.engine.get(id));
   },
-  async wait(ctx, raw) {
-    const { id, timeoutMs } = args<Ops['wait']['args']>(raw);
+  async wait(ctx, { id, timeoutMs }) {
     const task = ctx.engine.get(id);
     if (FINISHED_STATES.includes(task.state)) return view(ctx, task);
-    const limit = Math.min(typeof timeoutMs === 'number' && timeoutMs > 0 ? timeoutMs : MAX_WAIT_MS, MAX_WAIT_MS);
+    const limit = Math.min(timeoutMs !== undefined && timeoutMs > 0 ? timeoutMs : MAX_WAIT_MS, MAX_WAIT_MS);
     await ctx.waiters.until(id, limit);
     return view(ctx, ctx.engine.get(id));
   },
-  list(ctx, raw) {
-    const page = ctx.engine.list(args<Ops['list']['args']>(raw));
+  list(ctx, args) {
+    const page = ctx.engine.list(args);
     return { tasks: page.tasks.map((task) => view(ctx, task)), nextCursor: page.nextCursor };
   },
   stats: (ctx) => ctx.engine.stats(ctx.pipeline.now()),
   queues: (ctx) => ctx.engine.queues(),
   workers: (ctx) => ctx.dispatcher.list(),
-  async cancel(ctx, raw) {
-    const task = await apply(ctx, { kind: 'cancel', id: args<{ id: string }>(raw).id }, false);
+  async cancel(ctx, { id }) {
+    const task = await apply(ctx, { kind: 'cancel', id }, false);
     if (task.state === 'running' && task.lease) ctx.dispatcher.signalCancel(task.lease.workerId, [task.id]);
     return view(ctx, task);
   },
-  async retry(ctx, raw) {
-    return view(ctx, await apply(ctx, { kind: 'retry', id: args<{ id: string }>(raw).id }, true));
+  async retry(ctx, { id }) {
+    return view(ctx, await apply(ctx, { kind: 'retry', id }, true));
   },
-  cancelWhere(ctx, raw) {
-    const { filter, limit } = args<Ops['cancelWhere']['args']>(raw);
-    return apply(ctx, { kind: 'cancelWhere', filter, limit: limitOf(limit) }, false);
+  cancelWhere(ctx, { filter, limit }) {
+    return apply(ctx, { kind: 'cancelWhere', filter: filter ?? {}, limit: limitOf(limit) }, false);
   },
-  retryWhere(ctx, raw) {
-    const { filter, limit } = args<Ops['retryWhere']['args']>(raw);
-    return apply(ctx, { kind: 'retryWhere', filter, limit: limitOf(limit) }, true);
+  retryWhere(ctx, { filter, limit }) {
+    return apply(ctx, { kind: 'retryWhere', filter: filter ?? {}, limit: limitOf(limit) }, true);
   },
-  dlqReplay(ctx, raw) {
-    const { queue, ids, limit } = args<Ops['dlqReplay']['args']>(raw);
+  dlqReplay(ctx, { queue, ids, limit }) {
     return apply(ctx, { kind: 'dlqReplay', queue, ids, limit: limitOf(limit) }, true);
   },
-  dlqPurge(ctx, raw) {
-    const { queue, limit } = args<Ops['dlqPurge']['args']>(raw);
+  dlqPurge(ctx, { queue, limit }) {
     return apply(ctx, { kind: 'dlqPurge', queue, limit: limitOf(limit) }, false);
   },
-  pauseQueue(ctx, raw) {
-    return apply(ctx, { kind: 'pauseQueue', queue: args<{ queue: string }>(raw).queue }, false);
+  pauseQueue(ctx, { queue }) {
+    return apply(ctx, { kind: 'pauseQueue', queue }, false);
   },
-  resumeQueue(ctx, raw) {
-    return apply(ctx, { kind: 'resumeQueue', queue: args<{ queue: string }>(raw).queue }, true);
+  resumeQueue(ctx, { queue }) {
+    return apply(ctx, { kind: 'resumeQueue', queue }, true);
   },
-  configureQueue(ctx, raw) {
-    const { queue, settings } = args<Ops['configureQueue']['args']>(raw);
+  configureQueue(ctx, { queue, settings }) {
     return apply(ctx, { kind: 'configureQueue', queue, settings }, false);
   },
-  drainQueue(ctx, raw) {
-    const { queue, limit } = args<Ops['drainQueue']['args']>(raw);
+  drainQueue(ctx, { queue, limit }) {
     return apply(ctx, { kind: 'drainQueue', queue, limit: limitOf(limit) }, false);
   },
   async backup(ctx, raw) {
-    const { dir } = args<{ dir: string }>(raw);
+    const { dir } = raw;
     if (typeof dir !== 'string' || dir === '') throw invalid('backup needs a directory');
     if (dir.includes('\0')) throw invalid('backup dir must not contain a NUL character');
     await ctx.engine.backup(dir);
     return { dir };
   },
-  async ack(ctx, raw) {
-    const { id, token, result } = args<Ops['ack']['args']>(raw);
+  async ack(ctx, { id, token, result }) {
     const worker = workerOf(ctx);
     try {
       return stateOf(await apply(ctx, { kind: 'ack', id, token, result }, false));
@@ -228,17 +212,15 @@ export const HANDLERS: Handlers = {
       ctx.dispatcher.finished(worker, id);
     }
   },
-  async nack(ctx, raw) {
-    const { id, token, error } = args<Ops['nack']['args']>(raw);
+  async nack(ctx, { id, token, error }) {
     const worker = workerOf(ctx);
     try {
-      return stateOf(await apply(ctx, { kind: 'nack', id, token, error: String(error) }, false));
+      return stateOf(await apply(ctx, { kind: 'nack', id, token, error }, false));
     } finally {
       ctx.dispatcher.finished(worker, id);
     }
   },
-  async release(ctx, raw) {
-    const { id, token } = args<Ops['release']['args']>(raw);
+  async release(ctx, { id, token }) {
     const worker = workerOf(ctx);
     try {
       return stateOf(await apply(ctx, { kind: 'release', id, token }, true));
@@ -246,15 +228,13 @@ export const HANDLERS: Handlers = {
       ctx.dispatcher.finished(worker, id);
     }
   },
-  async report(ctx, raw) {
-    const { reports } = args<Ops['report']['args']>(raw);
+  async report(ctx, { reports }) {
     const worker = workerOf(ctx);
-    if (!Array.isArray(reports) || reports.length === 0) throw invalid('report needs a non-empty list of reports');
     const answers: Ops['report']['result'] = new Array(reports.length);
     const commands: Draft[] = [];
     const positions: number[] = [];
     let releases = false;
-    reports.forEach((report, i) => {
+    (reports as (OutcomeReport | Refused)[]).forEach((report, i) => {
       const command = outcomeCommand(report);
       if (!('kind' in command)) answers[i] = { error: command };
       else {
@@ -275,14 +255,12 @@ export const HANDLERS: Handlers = {
     }
     return answers;
   },
-  async progress(ctx, raw) {
-    const { id, token, fraction, message } = args<Ops['progress']['args']>(raw);
+  async progress(ctx, { id, token, fraction, message }) {
     workerOf(ctx);
     await apply(ctx, { kind: 'progress', id, token, fraction, message }, false);
     return null;
   },
-  heartbeat(ctx, raw) {
-    const { leases, cpu, memoryBytes } = args<Ops['heartbeat']['args']>(raw);
+  heartbeat(ctx, { leases, cpu, memoryBytes }) {
     const worker = workerOf(ctx);
     // Answered from a read and remembered; the timers write a lease only when it would lapse (leases.ts).
     const outcome = ctx.engine.checkLeases(leases);
@@ -303,11 +281,7 @@ export async function handle(ctx: RequestContext, op: unknown, raw: unknown): Pr
     throw new RemoteError('UNKNOWN_OP', `unknown request ${JSON.stringify(op)}: this broker does not offer it`);
   }
   const handler = HANDLERS[op as Op] as Handler<Op>;
-  try {
-    return await handler(ctx, (raw ?? {}) as never);
-  } catch (error) {
-    if (error instanceof TypeError) throw invalid(`bad arguments for ${op}: ${error.message}`);
-    throw error;
-  }
+  // Nothing reaches the engine or the pipeline before its arguments passed their shape.
+  return handler(ctx, checkArgs(op as Op, raw) as never);
 }
 

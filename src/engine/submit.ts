@@ -8,14 +8,14 @@ import {
   checkName,
   DEFAULTS,
   INLINE_PAYLOAD_BYTES,
+  MAX_ID_CHARS,
+  MAX_KEY_CHARS,
+  MAX_TAG_CHARS,
   MAX_TAGS,
   parsePriority,
   type TaskRecord,
 } from '../model/task.ts';
 import { idemHash, PAYLOAD, type Txn } from './txn.ts';
-
-const MAX_ID_CHARS = 64;
-const MAX_KEY_CHARS = 1_024;
 
 interface Prepared {
   record: TaskRecord;
@@ -120,8 +120,8 @@ function prepare(tx: Txn, input: NewTask, limits: Limits, settingsOf: (queue: st
     throw invalid(`idempotencyKey must be a string of 1-${MAX_KEY_CHARS} characters`);
   }
   const tags = input.tags ?? [];
-  if (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((tag) => typeof tag !== 'string' || tag.length > 128)) {
-    throw invalid(`tags must be at most ${MAX_TAGS} strings of at most 128 characters`);
+  if (!Array.isArray(tags) || tags.length > MAX_TAGS || tags.some((tag) => typeof tag !== 'string' || tag.length > MAX_TAG_CHARS)) {
+    throw invalid(`tags must be at most ${MAX_TAGS} strings of at most ${MAX_TAG_CHARS} characters`);
   }
   const payload = encodedValue('payload', input.payload);
   const record: TaskRecord = {

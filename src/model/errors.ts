@@ -21,16 +21,19 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export class TqError extends Error {
   readonly code: ErrorCode;
+  /** The request argument at fault, as a path (`tasks[0].queue`), when one is. */
+  readonly field: string | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, field?: string) {
     super(message);
     this.name = 'TqError';
     this.code = code;
+    this.field = field;
   }
 }
 
-export function invalid(message: string): TqError {
-  return new TqError('INVALID_ARGUMENT', message);
+export function invalid(message: string, field?: string): TqError {
+  return new TqError('INVALID_ARGUMENT', message, field);
 }
 
 export function notFound(id: string): TqError {

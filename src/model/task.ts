@@ -51,6 +51,10 @@ export const MAX_HISTORY = 10;
 export const MAX_TAGS = 32;
 export const MAX_ERROR_CHARS = 8_192;
 export const MAX_RETRIES_LIMIT = 1_000;
+/** Task ids are the broker's UUIDv7s (36 characters); this bound leaves room and keeps keys short. */
+export const MAX_ID_CHARS = 64;
+export const MAX_KEY_CHARS = 1_024;
+export const MAX_TAG_CHARS = 128;
 
 export interface Lease {
   workerId: string;

@@ -20,3 +20,18 @@ export function encodeValue(what: 'payload' | 'result', value: unknown, maxBytes
   }
   return bytes;
 }
+
+/**
+ * Whether maps and lists nest deeper than `maxDepth` in `value` (a scalar is depth 0). Walks with
+ * its own stack, not recursion, so the deepest value cannot overflow the call stack.
+ */
+export function nestsDeeperThan(value: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (node === null || typeof node !== 'object' || ArrayBuffer.isView(node)) continue;
+    if (depth + 1 > maxDepth) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -28,6 +28,7 @@ export class RemoteError extends Error {
 }
 
 export function toWireError(error: unknown): WireError {
+  if (error instanceof TqError && error.field !== undefined) return { code: error.code, message: error.message, field: error.field };
   if (error instanceof TqError || error instanceof RemoteError) return { code: error.code, message: error.message };
   return { code: 'INTERNAL', message: `internal error: ${error instanceof Error ? error.message : String(error)}` };
 }

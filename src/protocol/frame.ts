@@ -3,6 +3,7 @@
  * msgpackr-only extensions, so any language's msgpack library can speak it).
  */
 import { Packr } from 'msgpackr';
+import { tooDeepRequest } from './deep-frames.ts';
 
 export const DEFAULT_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export const FRAME_HEADER_BYTES = 4;
@@ -32,7 +33,10 @@ export function decodeBody(body: Uint8Array): unknown {
   try {
     return packr.unpack(body);
   } catch (error) {
-    throw new MalformedFrame(`malformed msgpack frame: ${(error as Error).message}`);
+    // A stack overflow: a request too deep to decode still gets its own answer.
+    const deep = error instanceof RangeError ? tooDeepRequest(body) : undefined;
+    if (!deep) throw new MalformedFrame(`malformed msgpack frame: ${(error as Error).message}`);
+    return deep;
   }
 }
 

@@ -51,6 +51,8 @@ export interface Request<O extends Op = Op> {
 export interface WireError {
   code: string;
   message: string;
+  /** The request argument at fault (`tasks[0].queue`), on INVALID_ARGUMENT when one is. */
+  field?: string;
 }
 
 export type Response =
@@ -127,6 +129,12 @@ export interface ListArgs extends TaskFilter {
   cursor?: string | null;
 }
 
+export interface BulkArgs {
+  filter?: TaskFilter;
+  limit?: number;
+  all?: boolean;
+}
+
 export interface HeartbeatArgs {
   leases: LeaseRef[];
   cpu?: number;
@@ -153,17 +161,19 @@ export interface Ops {
   /** Submit answering receipts; with `each`, every task stands alone and a failed one answers `{error}`. */
   enqueue: { args: { tasks: TaskInput[]; each?: boolean }; result: (Submitted | { error: WireError })[] };
   get: { args: { id: string }; result: WireTask };
-  wait: { args: { id: string; timeoutMs: number }; result: WireTask };
+  wait: { args: { id: string; timeoutMs?: number }; result: WireTask };
   list: { args: ListArgs; result: { tasks: WireTask[]; nextCursor: string | null } };
   stats: { args: Record<string, never>; result: Stats };
   queues: { args: Record<string, never>; result: QueueInfo[] };
   workers: { args: Record<string, never>; result: WorkerInfo[] };
   cancel: { args: { id: string }; result: WireTask };
   retry: { args: { id: string }; result: WireTask };
-  cancelWhere: { args: { filter: TaskFilter; limit?: number }; result: BulkOutcome };
-  retryWhere: { args: { filter: TaskFilter; limit?: number }; result: BulkOutcome };
+  /** A change of many tasks needs a non-empty filter, or `all: true` to mean every task. */
+  cancelWhere: { args: BulkArgs; result: BulkOutcome };
+  retryWhere: { args: BulkArgs; result: BulkOutcome };
   dlqReplay: { args: { queue?: string; ids?: string[]; limit?: number }; result: BulkOutcome };
-  dlqPurge: { args: { queue?: string; limit?: number }; result: BulkOutcome };
+  /** Needs a queue, or `all: true` to purge the dead tasks of every queue. */
+  dlqPurge: { args: { queue?: string; limit?: number; all?: boolean }; result: BulkOutcome };
   pauseQueue: { args: { queue: string }; result: QueueInfo };
   resumeQueue: { args: { queue: string }; result: QueueInfo };
   /** Settings given are set, nil ones reset to the default (nil counts here, inside `settings`). */

@@ -57,9 +57,12 @@ export function hello(role: 'client' | 'worker', worker?: WorkerHello, version =
 /** The broker's answer to a request: its value, or its error as a thrown {code, message}. */
 export class RequestFailed extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The argument an INVALID_ARGUMENT names, when it names one. */
+  readonly field: string | undefined;
+  constructor(code: string, message: string, field?: string) {
     super(`${code}: ${message}`);
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -110,8 +113,8 @@ async function session(port: number, greeting: Message): Promise<RawSession> {
       answers.delete(message.id as number);
       if (message.ok) answer?.resolve(message.value);
       else {
-        const error = message.error as { code: string; message: string };
-        answer?.reject(new RequestFailed(error.code, error.message));
+        const error = message.error as { code: string; message: string; field?: string };
+        answer?.reject(new RequestFailed(error.code, error.message, error.field));
       }
     } else if (message.t === 'tasks') {
       pushed.push(...(message.tasks as WireTask[]));

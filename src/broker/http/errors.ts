@@ -129,6 +129,7 @@ export function validationError(part: string, errors: AjvError[]): ApiError {
  */
 export function toApiError(error: unknown, contentType?: string): ApiError {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, ...(error.field === undefined ? {} : { field: error.field }) };
+  if (error instanceof TqError && error.field !== undefined) return { status: STATUS[error.code] ?? 500, code: error.code, message: error.message, field: error.field };
   if (error instanceof TqError || error instanceof RemoteError) {
     return { status: STATUS[error.code] ?? 500, code: error.code, message: error.message };
   }
