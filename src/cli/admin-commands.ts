@@ -66,8 +66,9 @@ export async function replayDead(ids: string[], flags: BrokerFlags & { all?: boo
 }
 
 export async function purgeDead(flags: BrokerFlags & { queue?: string }): Promise<void> {
+  const which = flags.queue === undefined ? { all: true } : { queue: flags.queue };
   await withClient(flags, async (client) => {
-    const outcome = await untilDone(() => client.dlqPurge(defined({ queue: flags.queue })));
+    const outcome = await untilDone(() => client.dlqPurge(which));
     print(flags.output, outcome, () => bulkLine('purged', outcome));
   });
 }

@@ -7,7 +7,7 @@ import type { QueueInfo, QueueSettingsPatch } from '../model/queue.ts';
 import type { Stats } from '../model/stats.ts';
 import { FINISHED_STATES } from '../model/task.ts';
 import { RemoteError } from '../protocol/errors.ts';
-import type { ListArgs, Op, Ops, Submitted, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
+import type { BulkArgs, ListArgs, Op, Ops, Submitted, TaskInput, WireTask, WorkerInfo } from '../protocol/messages.ts';
 import { type Address, DEFAULT_BROKER, parseAddress } from './address.ts';
 import { Connection } from './connection.ts';
 
@@ -168,19 +168,22 @@ export class TqClient {
     return this.request('workers', {});
   }
 
-  cancelWhere(filter: TaskFilter, limit?: number): Promise<BulkOutcome> {
-    return this.request('cancelWhere', { filter, limit });
+  /** Cancels up to `limit` tasks the filter matches; `'all'` means every task (an empty filter is refused). */
+  cancelWhere(filter: TaskFilter | 'all', limit?: number): Promise<BulkOutcome> {
+    return this.request('cancelWhere', bulkArgs(filter, limit));
   }
 
-  retryWhere(filter: TaskFilter, limit?: number): Promise<BulkOutcome> {
-    return this.request('retryWhere', { filter, limit });
+  /** Retries up to `limit` failed, dead or cancelled tasks the filter matches; `'all'` means every one. */
+  retryWhere(filter: TaskFilter | 'all', limit?: number): Promise<BulkOutcome> {
+    return this.request('retryWhere', bulkArgs(filter, limit));
   }
 
   dlqReplay(options: { queue?: string; ids?: string[]; limit?: number } = {}): Promise<BulkOutcome> {
     return this.request('dlqReplay', options);
   }
 
-  dlqPurge(options: { queue?: string; limit?: number } = {}): Promise<BulkOutcome> {
+  /** Deletes dead tasks of `queue`, or of every queue with `all: true` (one of them is required). */
+  dlqPurge(options: Ops['dlqPurge']['args']): Promise<BulkOutcome> {
     return this.request('dlqPurge', options);
   }
 
@@ -211,4 +214,8 @@ export class TqClient {
   close(): void {
     this.connection.close();
   }
+}
+
+function bulkArgs(filter: TaskFilter | 'all', limit: number | undefined): BulkArgs {
+  return filter === 'all' ? { all: true, limit } : { filter, limit };
 }
