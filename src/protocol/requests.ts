@@ -255,7 +255,8 @@ function checkRule(rule: Rule, value: unknown, at: string): unknown {
       return value;
     case 'list':
       if (!Array.isArray(value) || value.length < rule.min || value.length > rule.max) {
-        fail(at, rule.max === ANY_LENGTH ? `a list of at least ${rule.min}` : `a list of ${rule.min}-${rule.max}`, value);
+        const unbounded = rule.min > 0 ? 'a non-empty list' : 'a list';
+        fail(at, rule.max === ANY_LENGTH ? unbounded : rule.min === 0 ? `a list of at most ${rule.max}` : `a list of ${rule.min}-${rule.max}`, value);
       }
       return value.map((entry, i) => {
         if (!rule.alone) return checkRule(rule.of, entry, `${at}[${i}]`);
