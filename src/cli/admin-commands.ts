@@ -2,7 +2,7 @@
 import { resolve } from 'node:path';
 import type { TqClient } from '../client/client.ts';
 import { parseDuration } from '../config/duration.ts';
-import type { BulkOutcome } from '../model/bulk.ts';
+import type { BulkOutcome, TaskFilter } from '../model/bulk.ts';
 import { QUEUE_SETTINGS, queueInfo, type QueueInfo, type QueueSetting, type QueueSettingsPatch } from '../model/queue.ts';
 import { checkName } from '../model/task.ts';
 import { CliError } from './errors.ts';
@@ -56,6 +56,14 @@ async function untilDone(step: () => Promise<BulkOutcome>): Promise<BulkOutcome>
     count += outcome.count;
     if (!outcome.more || outcome.count === 0) return { count, more: outcome.more };
   }
+}
+
+/** Cancels or retries every task the filter matches (or every task), a bounded batch at a time. */
+export async function changeMany(verb: 'cancel' | 'retry', filter: TaskFilter | 'all', flags: BrokerFlags): Promise<void> {
+  await withClient(flags, async (client) => {
+    const outcome = await untilDone(() => (verb === 'cancel' ? client.cancelWhere(filter) : client.retryWhere(filter)));
+    print(flags.output, outcome, () => bulkLine(verb === 'cancel' ? 'cancelled' : 'retried', outcome));
+  });
 }
 
 export async function replayDead(ids: string[], flags: BrokerFlags & { all?: boolean; queue?: string }): Promise<void> {
