@@ -50,7 +50,7 @@ export class Broker {
     });
   }
 
-  /** Opens the data directory (taking its lock), re-arms live leases, then listens. */
+  /** Opens the data directory (taking its lock), listens, re-arms live leases, starts the timers. */
   static async start(config: BrokerConfig, log: Logger): Promise<Broker> {
     const engine = Engine.open({ dir: config.dataDir });
     const broker = new Broker(config, log, engine);
@@ -59,8 +59,6 @@ export class Broker {
       // was seeded), so later starts keep what `tq queue config` set and every replica agrees.
       const seed = await broker.pipeline.execute({ kind: 'seedQueues', queues: config.queues });
       if (!seed.seeded && Object.keys(config.queues).length > 0) log.info('queues in the config file left aside: the data directory has its queue settings (tq queue config changes them)');
-      const rearmed = await broker.pipeline.execute({ kind: 'rearmLeases' });
-      if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
       broker.address = await broker.server.listen(config.host, config.port);
       if (config.http) {
         // Loaded only here, so that `tq --help` and the other commands never load fastify or prom-client.
@@ -68,6 +66,10 @@ export class Broker {
         broker.http = await startHttpServer({ context: broker.context, log, accepting: () => broker.stopping === null }, config.httpHost, config.httpPort);
         log.info('http listening', { host: broker.http.host, port: broker.http.port, url: broker.http.url });
       }
+      // Re-armed once the broker serves and just before its timers run, so a worker that was
+      // running through the restart has a full lease from then, however long the start took.
+      const rearmed = await broker.pipeline.execute({ kind: 'rearmLeases' });
+      if (rearmed.count > 0) log.info('re-armed live leases', { count: rearmed.count });
     } catch (error) {
       await broker.server.close();
       await broker.pipeline.close();
