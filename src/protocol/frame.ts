@@ -35,7 +35,9 @@ export function decodeBody(body: Uint8Array): unknown {
   } catch (error) {
     // A stack overflow: a request too deep to decode still gets its own answer.
     const deep = error instanceof RangeError ? tooDeepRequest(body) : undefined;
-    if (!deep) throw new MalformedFrame(`malformed msgpack frame: ${(error as Error).message}`);
+    if (!deep) {
+      throw new MalformedFrame(error instanceof RangeError ? 'malformed msgpack frame: nested too deep to decode' : `malformed msgpack frame: ${(error as Error).message}`);
+    }
     return deep;
   }
 }

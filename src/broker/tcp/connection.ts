@@ -125,7 +125,7 @@ export class Connection {
     }
     if (message.t === 'req') this.request(message as { id?: unknown; op?: unknown; args?: unknown });
     else if (message.t === 'credit' && this.worker) this.deps.dispatcher.grant(this.worker, (message as { n: number }).n);
-    else this.fail('MALFORMED', `unexpected frame ${JSON.stringify(message.t)}`);
+    else this.fail('MALFORMED', typeof message.t === 'string' ? `unexpected frame ${JSON.stringify(message.t).slice(0, 80)}: send req (or credit, as a worker)` : 'a frame must be a map with a t field: send req (or credit, as a worker)');
   }
 
   private hello(hello: Hello & Record<string, unknown>): void {

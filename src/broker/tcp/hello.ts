@@ -17,7 +17,7 @@ const MAX_LABEL_CHARS = 256;
 /** Why this hello is refused, as the error frame to send, or null when it is good. */
 export function helloProblem(hello: Record<string, unknown>): WireError | null {
   if (hello.version !== PROTOCOL_VERSION) {
-    return { code: 'UNSUPPORTED_VERSION', message: `this broker speaks tq protocol version ${PROTOCOL_VERSION}; the peer speaks ${JSON.stringify(hello.version)}: use matching tq versions` };
+    return { code: 'UNSUPPORTED_VERSION', message: `this broker speaks tq protocol version ${PROTOCOL_VERSION}; the peer ${hello.version === undefined || hello.version === null ? 'named no version' : `speaks ${preview(hello.version)}`}: use matching tq versions` };
   }
   const bad = (message: string): WireError => ({ code: 'INVALID_ARGUMENT', message: `bad hello: ${message}` });
   if (!ROLES.includes(hello.role as Role)) return bad(`role ${preview(hello.role)} is unknown: use ${ROLES.join(' or ')}`);
@@ -51,6 +51,7 @@ export function helloProblem(hello: Record<string, unknown>): WireError | null {
 
 /** A value as an error message may quote it: short, whatever its size. */
 function preview(value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
   const text = typeof value === 'string' ? JSON.stringify(value) : typeof value === 'bigint' ? `${value}n` : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 40)}… (${text.length} characters)` : text;
 }
