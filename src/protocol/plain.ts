@@ -3,8 +3,6 @@
  * ISO-8601 times, binary as {"$base64": ...}, and JSON input read back with the same convention.
  * Both directions walk with a stack of their own, not recursion, so no nesting overflows the call stack.
  */
-import { invalid } from '../model/errors.ts';
-import { MAX_VALUE_DEPTH } from '../model/value-limits.ts';
 
 /** Fields holding epoch milliseconds on the wire: every `...At`, and `runAt`. */
 function isTimeField(key: string): boolean {
@@ -81,16 +79,16 @@ export function toPlain(value: unknown, times = true): unknown {
 }
 
 /**
- * JSON as the CLI and REST read it: {"$base64": "..."} (that one key alone) becomes binary. A value
- * nested deeper than MAX_VALUE_DEPTH is refused with INVALID_ARGUMENT naming `what`.
+ * JSON as the CLI and REST read it: {"$base64": "..."} (that one key alone) becomes binary. It walks
+ * without recursion, so any depth converts; how deep a payload may be is the request validation's
+ * rule (src/protocol/requests.ts), the same on every listener.
  */
-export function fromJsonValue(value: unknown, what = 'the value'): unknown {
-  return rebuild<null>(value, null, (item, _context, depth) => {
+export function fromJsonValue(value: unknown): unknown {
+  return rebuild<null>(value, null, (item) => {
     if (item === null || typeof item !== 'object') return { done: item };
     const record = item as Record<string, unknown>;
     const keys = Array.isArray(item) ? null : Object.keys(record);
     if (keys?.length === 1 && typeof record.$base64 === 'string') return { done: new Uint8Array(Buffer.from(record.$base64, 'base64')) };
-    if (depth >= MAX_VALUE_DEPTH) throw invalid(`${what} is nested deeper than ${MAX_VALUE_DEPTH} levels of arrays and objects, the limit: flatten it`);
     if (keys === null) return { into: [], entries: Array.from(item as unknown[], (element, index) => [index, element, null]) };
     return { into: {}, entries: keys.map((key) => [key, record[key], null]) };
   });

@@ -162,12 +162,12 @@ describe('HTTP hardening', () => {
 
   it(`a payload nested deeper than ${MAX_VALUE_DEPTH} levels is 400 naming the limit, 100,000 levels too; ${MAX_VALUE_DEPTH} levels go through whole`, async () => {
     const deepest = `{"type":"deep","payload":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
-    assertShape(await call(broker, 'POST', '/api/v1/tasks', deepest), 400, 'INVALID_ARGUMENT', new RegExp(`body.payload is nested deeper than ${MAX_VALUE_DEPTH} levels`));
+    assertShape(await call(broker, 'POST', '/api/v1/tasks', deepest), 400, 'INVALID_ARGUMENT', new RegExp(`tasks\\[0\\].payload nests deeper than the limit of ${MAX_VALUE_DEPTH}`));
     assertShape(
       await call(broker, 'POST', '/api/v1/tasks', [{ type: 'ok' }, { type: 'deep', payload: nested(MAX_VALUE_DEPTH + 1) }]),
       400,
       'INVALID_ARGUMENT',
-      new RegExp(`body\\[1\\].payload is nested deeper than ${MAX_VALUE_DEPTH} levels`),
+      new RegExp(`tasks\\[1\\].payload nests deeper than the limit of ${MAX_VALUE_DEPTH}`),
     );
     const payload = nested(MAX_VALUE_DEPTH, { $base64: 'aGk=' });
     const ok = await call(broker, 'POST', '/api/v1/tasks', { type: 'deep', queue: 'hardening-ok', payload });

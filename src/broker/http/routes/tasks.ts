@@ -7,11 +7,10 @@ import { IdParams, ListQuery, SubmitBody, SubmitManyResult, SubmitOutcome, Task,
 /** A task as JSON gives it: binary payloads as {"$base64"}, runAt as ISO-8601 or epoch ms. */
 type TaskJson = Omit<TaskInput, 'runAt'> & { runAt?: string | number };
 
-/** `field` names the task in the body, for an error about its payload. */
-function toTaskInput(raw: TaskJson, field: string): TaskInput {
+function toTaskInput(raw: TaskJson): TaskInput {
   const { runAt, payload, ...rest } = raw;
   const input: TaskInput = { ...rest };
-  if (payload !== undefined) input.payload = fromJsonValue(payload, `${field}.payload`);
+  if (payload !== undefined) input.payload = fromJsonValue(payload);
   if (runAt !== undefined) input.runAt = typeof runAt === 'string' ? Date.parse(runAt) : runAt;
   return input;
 }
@@ -34,7 +33,7 @@ export const TASK_ROUTES: Route[] = [
     async handle(api, request, reply) {
       const body = request.body as TaskJson | TaskJson[];
       const many = Array.isArray(body);
-      const tasks = many ? body.map((task, index) => toTaskInput(task, `body[${index}]`)) : [toTaskInput(body, 'body')];
+      const tasks = many ? body.map((task) => toTaskInput(task)) : [toTaskInput(body)];
       const outcomes = await api.call('submit', { tasks });
       const created = outcomes.some((outcome) => outcome.created);
       reply.code(created ? 201 : 200);
