@@ -129,7 +129,8 @@ function round(value: number): number {
 function depthOf(stats: Stats): Sample['depth'] {
   const weight = (states: Stats['totals']) => DEPTH_STATES.reduce((sum, state) => sum + states[state], 0);
   const queues = stats.queues.slice().sort((a, b) => weight(b.states) - weight(a.states));
-  const depth: Sample['depth'] = {};
+  // Keyed by queue name: no prototype, so a queue named "__proto__" is just a queue.
+  const depth: Sample['depth'] = Object.create(null);
   for (const [index, queue] of queues.entries()) {
     const name = index < MAX_QUEUES ? queue.name : OTHER;
     const entry = (depth[name] ??= {});
