@@ -234,10 +234,13 @@ export function fsReason(error: unknown): string {
   return (code && reasons[code]) ?? (error as Error).message;
 }
 
-/** `retried`: the parent exists now, so ENOENT means the file system takes no new entries there. */
+/**
+ * A directory the caller named cannot be made (a data directory, a backup target): their mistake.
+ * `retried`: the parent exists now, so ENOENT means the file system takes no new entries there.
+ */
 function cannotMake(dir: string, error: unknown, retried = false): TqError {
   const why = retried && codeOf(error) === 'ENOENT' ? 'its parent takes no new entries' : fsReason(error);
-  return new TqError('STORAGE_ERROR', `cannot create the directory ${dir}: ${why}`);
+  return new TqError('INVALID_ARGUMENT', `cannot create the directory ${dir}: ${why}`);
 }
 
 function codeOf(error: unknown): string | undefined {

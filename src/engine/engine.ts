@@ -214,7 +214,7 @@ export class Engine {
     try {
       await this.store.env.backup(dir, true); // LMDB copies on a worker thread
     } catch (error) {
-      throw new TqError('STORAGE_ERROR', `cannot back up into ${dir}: ${fsReason(error)}`);
+      throw new TqError('INVALID_ARGUMENT', `cannot back up into ${dir}: ${fsReason(error)}`);
     }
   }
 

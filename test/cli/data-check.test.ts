@@ -235,9 +235,9 @@ describe('a backup into a directory that cannot be made', () => {
       const [backup, stats] = await Promise.allSettled([a.request('backup', { dir: '/proc/1/x' }), b.request('stats', {})]);
       assert.equal(backup.status, 'rejected');
       const error = (backup as PromiseRejectedResult).reason as RequestFailed;
-      assert.deepEqual([error.code, error.message], ['STORAGE_ERROR', 'STORAGE_ERROR: cannot create the directory /proc/1/x: its parent takes no new entries']);
+      assert.deepEqual([error.code, error.message], ['INVALID_ARGUMENT', 'INVALID_ARGUMENT: cannot create the directory /proc/1/x: its parent takes no new entries']);
       assert.equal(stats.status, 'fulfilled');
-      await assert.rejects(a.request('backup', { dir: '/proc/1' }), (e: RequestFailed) => e.code === 'STORAGE_ERROR' && /^STORAGE_ERROR: cannot back up into \/proc\/1: /.test(e.message));
+      await assert.rejects(a.request('backup', { dir: '/proc/1' }), (e: RequestFailed) => e.code === 'INVALID_ARGUMENT' && /^INVALID_ARGUMENT: cannot back up into \/proc\/1: /.test(e.message));
       await assert.rejects(a.request('backup', { dir: 'a\0b' }), (e: RequestFailed) => e.code === 'INVALID_ARGUMENT' && /NUL/.test(e.message));
       a.close();
       b.close();

@@ -159,11 +159,11 @@ describe('opening a damaged data directory', () => {
 
 describe('directories that cannot be made fail instead of spinning', () => {
   test('under /proc, under a file, and a file in its place', async () => {
-    throwsWith(() => makeDirSync('/proc/1/x/y'), 'STORAGE_ERROR', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
-    await rejectsWith(makeDir('/proc/1/x/y'), 'STORAGE_ERROR', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
-    throwsWith(() => makeDirSync(join(file, 'sub')), 'STORAGE_ERROR', /: a part of the path is not a directory$/);
-    throwsWith(() => makeDirSync(file), 'STORAGE_ERROR', /: it exists and is not a directory$/);
-    throwsWith(() => Engine.open({ dir: '/proc/1/x' }), 'STORAGE_ERROR', /cannot create the directory \/proc\/1\/x/);
+    throwsWith(() => makeDirSync('/proc/1/x/y'), 'INVALID_ARGUMENT', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
+    await rejectsWith(makeDir('/proc/1/x/y'), 'INVALID_ARGUMENT', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
+    throwsWith(() => makeDirSync(join(file, 'sub')), 'INVALID_ARGUMENT', /: a part of the path is not a directory$/);
+    throwsWith(() => makeDirSync(file), 'INVALID_ARGUMENT', /: it exists and is not a directory$/);
+    throwsWith(() => Engine.open({ dir: '/proc/1/x' }), 'INVALID_ARGUMENT', /cannot create the directory \/proc\/1\/x/);
     const made = join(dir, 'a', 'b', 'c');
     await makeDir(made);
     makeDirSync(made);
@@ -173,9 +173,9 @@ describe('directories that cannot be made fail instead of spinning', () => {
   test('a backup into them rejects with the path and the reason', async () => {
     const engine = Engine.open({ dir: makeTempDir() });
     try {
-      await rejectsWith(engine.backup('/proc/1/x'), 'STORAGE_ERROR', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
-      await rejectsWith(engine.backup('/proc/1'), 'STORAGE_ERROR', /^cannot back up into \/proc\/1: /);
-      await rejectsWith(engine.backup(join(file, 'copy')), 'STORAGE_ERROR', /a part of the path is not a directory/);
+      await rejectsWith(engine.backup('/proc/1/x'), 'INVALID_ARGUMENT', /^cannot create the directory \/proc\/1\/x: its parent takes no new entries$/);
+      await rejectsWith(engine.backup('/proc/1'), 'INVALID_ARGUMENT', /^cannot back up into \/proc\/1: /);
+      await rejectsWith(engine.backup(join(file, 'copy')), 'INVALID_ARGUMENT', /a part of the path is not a directory/);
     } finally {
       await engine.close();
     }
