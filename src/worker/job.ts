@@ -10,6 +10,7 @@
  * worker's concurrency stays a true bound on what runs in the process.
  */
 import { formatDuration } from '../config/duration.ts';
+import type { Logger } from '../log/logger.ts';
 import type { WireTask } from '../protocol/messages.ts';
 import { type AbortReason, type Handler, type HandlerContext, TaskAbortedError } from './types.ts';
 
@@ -126,6 +127,21 @@ export class Job {
 }
 
 /** A thrown value as one error text for the task's history: `TypeError: x is not a function`. */
+/** A handler this long past its abort without returning gets one warning. */
+const IGNORED_ABORT_WARN_MS = 5_000;
+
+/** Warns once if a stopped job's handler has still not returned after IGNORED_ABORT_WARN_MS. */
+export function warnIfAbortIgnored(job: Job, log: Logger): void {
+  setTimeout(() => {
+    if (job.settled) return;
+    log.warn('a handler ignores its abort signal: its slot stays taken until it returns', {
+      task: job.id,
+      type: job.task.type,
+      abortedBy: job.abortedBy,
+    });
+  }, IGNORED_ABORT_WARN_MS).unref();
+}
+
 export function errorText(error: unknown): string {
   if (error instanceof Error) {
     const message = error.message || 'failed';

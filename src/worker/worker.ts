@@ -26,7 +26,7 @@ import type { Logger } from '../log/logger.ts';
 import { noHandlerError } from './builtins.ts';
 import { handlerContext } from './context.ts';
 import { Heartbeat } from './heartbeat.ts';
-import { Job, type Outcome } from './job.ts';
+import { Job, type Outcome, warnIfAbortIgnored } from './job.ts';
 import { type WorkerOptions, type WorkerStats, workerSettings } from './options.ts';
 import { Reports } from './reports.ts';
 import type { AbortReason, Handler } from './types.ts';
@@ -39,8 +39,6 @@ const DEFAULT_LEASE_MS = 30_000;
 const DRAIN_MS = 10_000;
 /** A broker not reached by then is reported (once per outage). */
 const UNREACHABLE_WARN_MS = 1_500;
-/** A handler still running this long after its signal fired is reported as ignoring it. */
-const IGNORED_ABORT_WARN_MS = 5_000;
 
 export class TqWorker {
   readonly id: string;
@@ -273,21 +271,10 @@ export class TqWorker {
     else if (cause === 'cancelled') this.log.info('task cancelled; its signal was aborted', fields);
     else if (cause === 'lease-lost') this.log.warn('lost the lease of a running task; stopped it, its outcome will not be reported', fields);
     else if (cause === 'stopping') this.log.info('task handed back: the worker is stopping', fields);
-    if (cause !== 'returned' && cause !== 'threw' && !job.settled) this.watchIgnoredAbort(job);
+    if (cause !== 'returned' && cause !== 'threw' && !job.settled) warnIfAbortIgnored(job, this.log);
     if (outcome) this.reports.add(job, outcome);
     else this.forget(job);
     this.changed();
-  }
-
-  private watchIgnoredAbort(job: Job): void {
-    setTimeout(() => {
-      if (job.settled) return;
-      this.log.warn('a handler ignores its abort signal: its slot stays taken until it returns', {
-        task: job.id,
-        type: job.task.type,
-        abortedBy: job.abortedBy,
-      });
-    }, IGNORED_ABORT_WARN_MS).unref();
   }
 
   private settled(job: Job): void {
