@@ -33,12 +33,13 @@ export function decodeBody(body: Uint8Array): unknown {
   try {
     return packr.unpack(body);
   } catch (error) {
-    // A stack overflow: a request too deep to decode still gets its own answer.
-    const deep = error instanceof RangeError ? tooDeepRequest(body) : undefined;
-    if (!deep) {
-      throw new MalformedFrame(error instanceof RangeError ? 'malformed msgpack frame: nested too deep to decode' : `malformed msgpack frame: ${(error as Error).message}`);
-    }
-    return deep;
+    // A stack overflow (msgpackr may wrap it in an error of its own): a request too deep to decode
+    // still gets its own answer, and no refusal repeats the overflow's text.
+    const message = (error as Error).message;
+    const tooDeep = error instanceof RangeError || /Maximum call stack/.test(message);
+    const deep = tooDeep ? tooDeepRequest(body) : undefined;
+    if (deep) return deep;
+    throw new MalformedFrame(tooDeep ? 'malformed msgpack frame: nested too deep to decode' : `malformed msgpack frame: ${message}`);
   }
 }
 
