@@ -34,12 +34,11 @@ export function decodeBody(body: Uint8Array): unknown {
     return packr.unpack(body);
   } catch (error) {
     // A stack overflow (msgpackr may wrap it in an error of its own): a request too deep to decode
-    // still gets its own answer, and no refusal repeats the overflow's text.
-    const message = (error as Error).message;
-    const tooDeep = error instanceof RangeError || /Maximum call stack/.test(message);
+    // still gets its own answer. The decoder's own text (its internals) is not the peer's business.
+    const tooDeep = error instanceof RangeError || /Maximum call stack/.test((error as Error).message);
     const deep = tooDeep ? tooDeepRequest(body) : undefined;
     if (deep) return deep;
-    throw new MalformedFrame(tooDeep ? 'malformed msgpack frame: nested too deep to decode' : `malformed msgpack frame: ${message}`);
+    throw new MalformedFrame(tooDeep ? 'malformed msgpack frame: nested too deep to decode' : 'malformed msgpack frame: the body is not one valid msgpack value');
   }
 }
 
