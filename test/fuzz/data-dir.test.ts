@@ -2,33 +2,24 @@
  * Fuzzes the data-directory readers (issue 12): random and damaged files as a data directory fed
  * to `tq stats --data-dir`, `tq data info --data-dir` and `tq broker start --data-dir`. Each must
  * exit by itself within a bound, never by a signal, and a refusal is one line on stderr.
- * Prints its seed; TQ_FUZZ_SEED replays a run (with the same known-defects list: it gates some
- * inputs), TQ_FUZZ_ONLY one case of it, TQ_FUZZ_SECONDS or TQ_FUZZ_CASES sizes it; TQ_FUZZ_CHECK_ALL=1
- * ignores the list below; TQ_FUZZ_REPORT=file writes every finding as JSON.
+ * Prints its seed; TQ_FUZZ_SEED replays a run, TQ_FUZZ_ONLY one case of it, TQ_FUZZ_SECONDS or
+ * TQ_FUZZ_CASES sizes it; TQ_FUZZ_REPORT=file writes every finding as JSON.
  */
-
-/**
- * Check categories whose defects issue 12 lists and other branches are fixing: skipped here (their
- * findings still printed) until those fixes are merged. Empty this list after the merge.
- */
-const KNOWN_DEFECTS_UNTIL_ISSUE_12_FIXES_LAND = new Set<string>([]);
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { tempDir, removeDir } from '../helpers/broker.ts';
 import { dataDirCase, intactCase, realDataFile, runBounded, type Bounded } from '../helpers/fuzz/data-dir.ts';
-import { Findings, knownDefects, printFindings, reportCategories, saveFindings } from '../helpers/fuzz/findings.ts';
+import { Findings, printFindings, reportCategories, saveFindings } from '../helpers/fuzz/findings.ts';
 import { caseRng, fuzzBudget } from '../helpers/fuzz/random.ts';
 
 const CATEGORIES = {
   bounded: 'every command exits by itself within the bound (a broker: once stopped with SIGTERM)',
   'no-signal': 'no command dies of a signal or with exit 134, 135 or 139',
   'one-line': 'a command that refuses the directory prints one line on stderr, starting "tq: ", and no stack trace',
-  'proc-path': 'a data directory under /proc is refused within the bound (it spins today, so it is only tried once this check is on)',
+  'proc-path': 'a data directory under /proc is refused within the bound',
 };
 type Category = keyof typeof CATEGORIES;
-const KNOWN = knownDefects(KNOWN_DEFECTS_UNTIL_ISSUE_12_FIXES_LAND);
-const known = (category: Category) => KNOWN.has(category);
 
 const budget = fuzzBudget('data-dir fuzz', 6, 15_000);
 const BOUND_MS = 20_000;
@@ -72,7 +63,7 @@ describe('fuzz: damaged data directories', { timeout: budget.timeoutMs + 3 * BOU
         cases++;
         const root = tempDir('tq-fuzz-dir-');
         roots.push(root);
-        const sample = dataDirCase(caseRng(budget.seed, index), real, root, !known('proc-path'));
+        const sample = dataDirCase(caseRng(budget.seed, index), real, root);
         const underProc = sample.dir.startsWith('/proc');
         // The readers first (a broker may repair what it opens), then the broker, on the same directory.
         const readers = await Promise.all(COMMANDS.slice(0, 2).map((command) => runBounded(command.args(sample.dir), BOUND_MS)));
@@ -83,7 +74,7 @@ describe('fuzz: damaged data directories', { timeout: budget.timeoutMs + 3 * BOU
         removeDir(root);
       }
       console.log(`data-dir fuzz: ${cases} cases, ${run.all.length} finding(s); ${budget.describe}`);
-      printFindings('data-dir fuzz', run, KNOWN);
+      printFindings('data-dir fuzz', run);
       saveFindings(run);
       findings = run;
     },
@@ -110,6 +101,6 @@ describe('fuzz: damaged data directories', { timeout: budget.timeoutMs + 3 * BOU
     assert.equal(broker.code, 0, broker.stderr);
   });
 
-  reportCategories(CATEGORIES, KNOWN, 'a known defect, listed in KNOWN_DEFECTS_UNTIL_ISSUE_12_FIXES_LAND', () => findings);
+  reportCategories(CATEGORIES, () => findings);
 });
 

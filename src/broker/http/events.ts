@@ -26,6 +26,13 @@ interface Watcher {
   stats: boolean;
 }
 
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
 export class EventStreams {
   private readonly watchers = new Set<Watcher>();
   private readonly log: Logger;
@@ -53,12 +60,9 @@ export class EventStreams {
     }
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
+    raw.writeHead(200, STREAM_HEADERS);
+    // A HEAD has no body to stream: Node would hold its headers back until the end that never comes.
+    if (request.method === 'HEAD') return void raw.end();
     const watcher: Watcher = { raw, queues: query.queue ? new Set(query.queue.split(',')) : null, stats: query.stats !== false };
     this.watchers.add(watcher);
     request.raw.on('close', () => this.watchers.delete(watcher));

@@ -109,8 +109,11 @@ function clientError(error: NodeJS.ErrnoException & { reason?: string }, socket:
   const answer = clientAnswer(error);
   if (answer && socket.writable) {
     const body = JSON.stringify(errorBody(answer));
+    // The parser failed, but the request line it read is still there: an answer to a HEAD has no body.
+    const raw = (error as { rawPacket?: unknown }).rawPacket;
+    const head = Buffer.isBuffer(raw) && raw.toString('latin1', 0, 5).toUpperCase() === 'HEAD ';
     socket.end(
-      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
     );
     // What the client still sends is read and dropped, so the close is clean (no reset that could
     // lose the answer); a client that never stops is cut off.

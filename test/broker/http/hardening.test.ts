@@ -104,6 +104,21 @@ describe('HTTP hardening', () => {
     }
   });
 
+  it('a HEAD the parser cannot read is answered with a status line and no body', async () => {
+    const answer = await raw(broker, `HEAD /api/v1/stats HTTP/1.1\r\n${HOST}X-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
+    assert.equal(answer.status, 431, answer.text.slice(0, 300));
+    assert.equal(answer.body, '', 'a HEAD answer carries no body');
+    await stillServes();
+  });
+
+  it('a HEAD of the event stream is answered with its headers and ended, not held open', { timeout: 10_000 }, async () => {
+    const answer = await raw(broker, `HEAD /api/v1/events HTTP/1.1\r\n${HOST}\r\n`);
+    assert.equal(answer.status, 200, answer.text.slice(0, 300));
+    assert.match(answer.headers['content-type'] ?? '', /^text\/event-stream/);
+    assert.equal(answer.body, '');
+    await stillServes();
+  });
+
   it('a long head through fetch gets its answer too, not a reset', async () => {
     assertShape(await call(broker, 'GET', `/api/v1/tasks?state=${'a'.repeat(60 * 1024)}`), 431, 'TOO_LARGE', /16 KiB/);
     assertShape(await call(broker, 'GET', '/api/v1/stats', undefined, { headers: { 'x-big': 'a'.repeat(20 * 1024) } }), 431, 'TOO_LARGE', /16 KiB/);

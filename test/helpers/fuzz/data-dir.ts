@@ -39,7 +39,7 @@ export interface DataDirCase {
 }
 
 /** Lays out one damaged data directory under `root`. */
-export function dataDirCase(rng: Rng, real: Buffer, root: string, hostilePaths: boolean): DataDirCase {
+export function dataDirCase(rng: Rng, real: Buffer, root: string): DataDirCase {
   const dir = join(root, 'data');
   const file = (bytes: Buffer, label: string): DataDirCase => {
     mkdirSync(dir, { recursive: true });
@@ -87,7 +87,7 @@ export function dataDirCase(rng: Rng, real: Buffer, root: string, hostilePaths: 
       return rng.chance(0.5) ? { dir, label: 'the data directory is a file' } : { dir: join(dir, 'sub'), label: 'the data directory is under a file' };
     }
     default: {
-      if (hostilePaths && rng.chance(0.3)) return { dir: rng.pick(['/proc/1/x', '/proc/self/x/y']), label: 'a data directory under /proc' };
+      if (rng.chance(0.3)) return { dir: rng.pick(['/proc/1/x', '/proc/self/x/y']), label: 'a data directory under /proc' };
       const made = file(real, 'a real data.mdb with a garbage lock.mdb');
       writeFileSync(join(dir, 'lock.mdb'), rng.bytes(rng.pick([0, 10, 8_192])));
       return made;

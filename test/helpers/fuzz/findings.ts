@@ -1,19 +1,10 @@
 /**
  * What a fuzz run found, by check category. A run collects every violation instead of stopping at
- * the first, so one run reports each defect it met; the test then asserts per category, and a
- * category whose defect is known and being fixed elsewhere can be skipped by name.
+ * the first, so one run reports each defect it met; the test then asserts per category.
  */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { it } from 'node:test';
-
-/**
- * The known-defect list of a test file, or none when TQ_FUZZ_CHECK_ALL=1: then every category is
- * checked (and inputs that hang today's broker are sent), to see what the list still hides.
- */
-export function knownDefects(list: ReadonlySet<string>): ReadonlySet<string> {
-  return process.env.TQ_FUZZ_CHECK_ALL === '1' ? new Set() : list;
-}
 
 export interface Finding {
   category: string;
@@ -48,13 +39,11 @@ export function describeFinding(finding: Finding): string {
 
 /**
  * One test per category: it fails listing (up to 5 of) its findings, each with the seed, case and
- * input to replay it; a category in `known` is skipped with `why`, its findings printed all the same.
+ * input to replay it.
  */
-export function reportCategories(categories: Record<string, string>, known: ReadonlySet<string>, why: string, findings: () => Findings | undefined): void {
-  for (const unknown of known) assert.ok(unknown in categories, `${unknown} in the known-defects list is no check category`);
+export function reportCategories(categories: Record<string, string>, findings: () => Findings | undefined): void {
   for (const [category, title] of Object.entries(categories)) {
-    const skip = known.has(category) ? `${why} (${category})` : false;
-    it(`${category}: ${title}`, { skip }, () => {
+    it(`${category}: ${title}`, () => {
       const run = findings();
       assert.ok(run, 'the fuzz run did not complete');
       const found = run.in(category);
@@ -69,11 +58,11 @@ export function saveFindings(run: Findings): void {
   if (file) writeFileSync(file, `${JSON.stringify(run.all, null, 1)}\n`);
 }
 
-/** Prints a run's findings by category (known ones too, so a skipped category still shows what it met). */
-export function printFindings(name: string, run: Findings, known: ReadonlySet<string>): void {
+/** Prints a run's findings by category. */
+export function printFindings(name: string, run: Findings): void {
   const counts = new Map<string, Finding[]>();
   for (const finding of run.all) counts.set(finding.category, [...(counts.get(finding.category) ?? []), finding]);
   for (const [category, found] of counts) {
-    console.log(`${name}: ${found.length} finding(s) in ${category}${known.has(category) ? ' (known defect)' : ''}; first: ${describeFinding(found[0]!)}`);
+    console.log(`${name}: ${found.length} finding(s) in ${category}; first: ${describeFinding(found[0]!)}`);
   }
 }

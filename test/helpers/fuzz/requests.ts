@@ -28,20 +28,6 @@ export interface Known {
   leases: { id: string; token: number }[];
 }
 
-/** Names that are keys of every plain object: as a queue name, `__proto__` crashes today's broker. */
-const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
-let prototypeNames = true;
-
-/** Whether strings like `__proto__` and `constructor` are sent as values (names), not only as keys. */
-export function sendPrototypeNames(on: boolean): void {
-  prototypeNames = on;
-}
-
-/** `value`, or a plain name in its place while prototype names are withheld (the PRNG draws stay the same). */
-export function named(value: string): string {
-  return !prototypeNames && PROTOTYPE_NAMES.has(value) ? 'fz-withheld' : value;
-}
-
 /** A value msgpack carries that no schema expects, from plain odd ones to hostile ones. */
 export function hostileValue(rng: Rng, depth = 0): unknown {
   switch (rng.int(0, 17)) {
@@ -58,7 +44,7 @@ export function hostileValue(rng: Rng, depth = 0): unknown {
     case 5:
       return rng.pick([2n ** 63n - 1n, -(2n ** 63n), 2n ** 64n - 1n]);
     case 6:
-      return named(rng.pick(['', ' ', 'a b', '\u0000', '..', '../../etc', '%ZZ', '__proto__', 'constructor', '💥', '\ud800', 'x'.repeat(129), 'DROP TABLE', '*']));
+      return rng.pick(['', ' ', 'a b', '\u0000', '..', '../../etc', '%ZZ', '__proto__', 'constructor', '💥', '\ud800', 'x'.repeat(129), 'DROP TABLE', '*']);
     case 7:
       return rng.string(rng.int(1, 40), 'abcXYZ019._:- /\\\u0000é');
     case 8:

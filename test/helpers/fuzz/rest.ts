@@ -9,7 +9,7 @@ import { QUEUE_ROUTES } from '../../../src/broker/http/routes/queues.ts';
 import { SYSTEM_ROUTES } from '../../../src/broker/http/routes/system.ts';
 import { TASK_ROUTES } from '../../../src/broker/http/routes/tasks.ts';
 import { WORKER_ROUTES } from '../../../src/broker/http/routes/workers.ts';
-import { FUZZ_QUEUES, named, taskInput, type Known } from './requests.ts';
+import { FUZZ_QUEUES, taskInput, type Known } from './requests.ts';
 import type { Rng } from './random.ts';
 
 export const ROUTES = [...TASK_ROUTES, ...QUEUE_ROUTES, ...DLQ_ROUTES, ...WORKER_ROUTES, ...SYSTEM_ROUTES];
@@ -47,7 +47,7 @@ const CONTENT_TYPES = [
 
 function param(rng: Rng, name: string, known: Known): string {
   const odd = ['%ZZ', '%', '..%2f..%2fetc', '%00', 'a%20b', encodeURIComponent('💥'), 'x'.repeat(rng.pick([200, 5_000])), '__proto__', ''];
-  if (rng.chance(0.3)) return named(rng.pick(odd));
+  if (rng.chance(0.3)) return rng.pick(odd);
   if (name === 'id') return known.ids.length > 0 && rng.chance(0.6) ? encodeURIComponent(rng.pick(known.ids)) : rng.string(26, '0123456789ABCDEFGHJKMNPQRSTVWXYZ');
   return rng.pick(FUZZ_QUEUES);
 }
