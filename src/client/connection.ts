@@ -4,7 +4,7 @@
  */
 import { hostname } from 'node:os';
 import { connect, type Socket } from 'node:net';
-import { encodeFrame, FRAME_HEADER_BYTES, FrameDecoder } from '../protocol/frame.ts';
+import { encodeFrame, extensionIn, FRAME_HEADER_BYTES, FrameDecoder } from '../protocol/frame.ts';
 import { RemoteError } from '../protocol/errors.ts';
 import {
   PROTOCOL_VERSION,
@@ -96,6 +96,13 @@ export class Connection {
       } catch (error) {
         if (timer) clearTimeout(timer);
         reject(new RemoteError('ENCODE_FAILED', `cannot encode ${op}: ${(error as Error).message}`));
+        return;
+      }
+      // The broker refuses extension values (the protocol is plain msgpack): say so before sending.
+      const extension = extensionIn(frame.subarray(FRAME_HEADER_BYTES));
+      if (extension !== null) {
+        if (timer) clearTimeout(timer);
+        reject(new RemoteError('ENCODE_FAILED', `cannot send ${op}: it holds ${extension}; tq carries plain msgpack only, so send a Date as an ISO-8601 string or epoch milliseconds`));
         return;
       }
       // The broker would close the whole connection over a frame past its limit: refuse it here.
