@@ -120,7 +120,7 @@ async function enqueueEach(ctx: RequestContext, tasks: (TaskInput | Refused)[]):
 function outcomeCommand(report: OutcomeReport | Refused): Draft | WireError {
   if (report instanceof Refused) return toWireError(report.error);
   if (report.op === 'ack') return { kind: 'ack', id: report.id, token: report.token, result: report.result };
-  if (report.op === 'nack') return { kind: 'nack', id: report.id, token: report.token, error: report.error };
+  if (report.op === 'nack') return { kind: 'nack', id: report.id, token: report.token, error: report.error, retry: report.retry };
   return { kind: 'release', id: report.id, token: report.token };
 }
 
@@ -212,10 +212,10 @@ export const HANDLERS: Handlers = {
       ctx.dispatcher.finished(worker, id);
     }
   },
-  async nack(ctx, { id, token, error }) {
+  async nack(ctx, { id, token, error, retry }) {
     const worker = workerOf(ctx);
     try {
-      return stateOf(await apply(ctx, { kind: 'nack', id, token, error }, false));
+      return stateOf(await apply(ctx, { kind: 'nack', id, token, error, retry }, false));
     } finally {
       ctx.dispatcher.finished(worker, id);
     }

@@ -44,7 +44,7 @@ export type Command =
   | ({ kind: 'progress'; id: string; token: number; fraction: number; message?: string | null } & At)
   | ({ kind: 'release'; id: string; token: number } & At)
   | ({ kind: 'ack'; id: string; token: number; result?: Uint8Array | null } & At)
-  | ({ kind: 'nack'; id: string; token: number; error: string; seed: number } & At)
+  | ({ kind: 'nack'; id: string; token: number; error: string; seed: number; retry?: boolean } & At)
   | ({ kind: 'cancel'; id: string } & At)
   | ({ kind: 'cancelWhere'; filter: TaskFilter; limit: number } & At)
   | ({ kind: 'retry'; id: string } & At)

@@ -66,7 +66,7 @@ export function ack(tx: Txn, command: CommandOf<'ack'>): TaskRecord {
 export function nack(tx: Txn, command: CommandOf<'nack'>): TaskRecord {
   const task = heldTask(tx, command.id, command.token);
   const error = truncateError(typeof command.error === 'string' && command.error ? command.error : 'failed');
-  const next = failAttempt(tx, task, error, drawFrom(command.seed));
+  const next = failAttempt(tx, task, error, drawFrom(command.seed), command.retry !== false);
   tx.write(task, next);
   return next;
 }
@@ -75,11 +75,14 @@ function drawFrom(seed: number): number {
   return (seed >>> 0) / 4_294_967_296;
 }
 
-/** A failed attempt: cancelled if asked, dead past maxRetries, else failed until its backoff ends. */
-export function failAttempt(tx: Txn, task: TaskRecord, error: string, draw: number): TaskRecord {
+/**
+ * A failed attempt: cancelled if asked, dead past maxRetries or when its worker says retrying cannot
+ * help (`retry` false), else failed until its backoff ends.
+ */
+export function failAttempt(tx: Txn, task: TaskRecord, error: string, draw: number, retry = true): TaskRecord {
   if (task.cancelRequested) return cancelled(tx, task, error);
   const history = closeAttempt(task, tx.time, error);
-  if (task.attempts > task.maxRetries) {
+  if (!retry || task.attempts > task.maxRetries) {
     return tx.moved(task, 'dead', { lease: null, finishedAt: tx.time, lastError: error, history });
   }
   const runAt = tx.time + backoffDelayMs(task.attempts, task.backoffBaseMs, task.backoffCapMs, draw);

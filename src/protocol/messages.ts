@@ -152,7 +152,7 @@ export interface Submitted {
 /** One attempt's outcome, as `report` carries it: the arguments of ack, nack or release plus which. */
 export type OutcomeReport =
   | { op: 'ack'; id: string; token: number; result?: unknown }
-  | { op: 'nack'; id: string; token: number; error: string }
+  | { op: 'nack'; id: string; token: number; error: string; retry?: boolean }
   | { op: 'release'; id: string; token: number };
 
 /** Every request: its arguments and the value of a successful response. */
@@ -182,7 +182,8 @@ export interface Ops {
   backup: { args: { dir: string }; result: { dir: string } };
   // worker operations
   ack: { args: { id: string; token: number; result?: unknown }; result: { state: TaskState } };
-  nack: { args: { id: string; token: number; error: string }; result: { state: TaskState } };
+  /** `retry: false`: retrying cannot help, the task goes dead now. */
+  nack: { args: { id: string; token: number; error: string; retry?: boolean }; result: { state: TaskState } };
   release: { args: { id: string; token: number }; result: { state: TaskState } };
   /** Many outcomes in one request, applied in one group commit; each answers in its place. */
   report: { args: { reports: OutcomeReport[] }; result: ({ state: TaskState } | { error: WireError })[] };

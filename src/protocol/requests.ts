@@ -102,7 +102,7 @@ const ANY_LENGTH = Number.MAX_SAFE_INTEGER;
 const tasks = (alone: boolean): Field => ({ rule: { kind: 'list', of: TASK, min: 1, max: ANY_LENGTH, alone }, required: true });
 
 const ACK = { fields: { id, token, result: { rule: { kind: 'value' } } } } satisfies Shape;
-const NACK = { fields: { id, token, error: { ...text, required: true } } } satisfies Shape;
+const NACK = { fields: { id, token, error: { ...text, required: true }, retry: { rule: { kind: 'boolean' } } } } satisfies Shape;
 const RELEASE = { fields: { id, token } } satisfies Shape;
 const withOp = (shape: Shape): Shape => ({ fields: { op: { rule: { kind: 'oneOf', values: ['ack', 'nack', 'release'] }, required: true }, ...shape.fields } });
 

@@ -15,7 +15,7 @@ import type { WireTask } from '../protocol/messages.ts';
 import { type AbortReason, type Handler, type HandlerContext, TaskAbortedError } from './types.ts';
 
 /** What to tell the broker about an attempt; null: nothing (the lease is gone). */
-export type Outcome = { op: 'ack'; result: unknown } | { op: 'nack'; error: string } | { op: 'release' } | null;
+export type Outcome = { op: 'ack'; result: unknown } | { op: 'nack'; error: string; retry?: false } | { op: 'release' } | null;
 
 /** running: the handler has the task; reporting: the outcome is on its way to the broker; done. */
 export type JobPhase = 'running' | 'reporting' | 'done';
@@ -78,7 +78,8 @@ export class Job {
       },
       (error: unknown) => {
         this.settle();
-        this.decide({ op: 'nack', error: errorText(error) }, 'threw');
+        const unrecoverable = error instanceof Error && error.name === 'UnrecoverableError';
+        this.decide(unrecoverable ? { op: 'nack', error: errorText(error), retry: false } : { op: 'nack', error: errorText(error) }, 'threw');
       },
     );
   }

@@ -108,7 +108,7 @@ export class Reports {
       const { id } = job.task;
       const token = job.token;
       if (report.op === 'ack') return { op: 'ack', id, token, result: report.result };
-      if (report.op === 'nack') return { op: 'nack', id, token, error: report.error };
+      if (report.op === 'nack') return report.retry === false ? { op: 'nack', id, token, error: report.error, retry: false } : { op: 'nack', id, token, error: report.error };
       return { op: 'release', id, token };
     });
     this.deps.request('report', { reports }).then(

@@ -42,6 +42,18 @@ export type Handlers = Record<string, Handler>;
 /** Why an attempt was stopped before its handler finished. */
 export type AbortReason = 'timeout' | 'cancelled' | 'lease-lost' | 'stopping';
 
+/**
+ * Thrown by a handler when retrying cannot help (a malformed payload, a refused request): the task
+ * goes to the dead-letter queue at once, whatever its retries left. Recognised by its name, so an
+ * error made by another copy of this library counts too.
+ */
+export class UnrecoverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnrecoverableError';
+  }
+}
+
 /** The reason of a handler's aborted signal. */
 export class TaskAbortedError extends Error {
   readonly reason: AbortReason;

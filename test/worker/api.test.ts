@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TqClient } from '../../src/client/client.ts';
 import { createLogger } from '../../src/log/logger.ts';
-import { type HandlerContext, TqWorker } from '../../src/worker/index.ts';
+import { type HandlerContext, TqWorker, UnrecoverableError } from '../../src/worker/index.ts';
 import { type BrokerProcess, eventually } from '../helpers/broker.ts';
 import { startTestBroker, waitForState, removeBrokerDirs } from './helpers.ts';
 
@@ -195,6 +195,35 @@ describe('worker: the TqWorker API', () => {
       ]);
       assert.equal((await client.wait(bad!.id, { timeoutMs: 20_000 })).state, 'dead');
       assert.deepEqual(await client.wait(good!.id, { timeoutMs: 20_000 }).then((task) => [task.state, task.result]), ['succeeded', 'ok']);
+    } finally {
+      await worker.stop();
+    }
+  });
+
+  it('a handler that throws UnrecoverableError sends its task to the dead-letter queue at once, retries left or not', async () => {
+    let calls = 0;
+    const worker = new TqWorker({
+      broker: broker.address,
+      queues: ['unrecoverable'],
+      log: quiet,
+      handlers: {
+        parse: (task) => {
+          calls++;
+          if (task.payload === 'garbage') throw new UnrecoverableError('the payload is not an invoice');
+          throw new Error('try again');
+        },
+      },
+    });
+    await worker.start();
+    try {
+      const bad = await client.submit({ type: 'parse', queue: 'unrecoverable', payload: 'garbage', maxRetries: 5 });
+      const done = await client.wait(bad.id, { timeoutMs: 20_000 });
+      assert.deepEqual([done.state, done.attempts, done.lastError], ['dead', 1, 'UnrecoverableError: the payload is not an invoice']);
+      // An ordinary error still retries: two attempts for maxRetries 1.
+      const flaky = await client.submit({ type: 'parse', queue: 'unrecoverable', payload: 'later', maxRetries: 1 });
+      const flakyDone = await client.wait(flaky.id, { timeoutMs: 20_000 });
+      assert.deepEqual([flakyDone.state, flakyDone.attempts], ['dead', 2]);
+      assert.equal(calls, 3);
     } finally {
       await worker.stop();
     }
