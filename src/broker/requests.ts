@@ -277,9 +277,8 @@ export const HANDLERS: Handlers = {
 };
 
 export async function handle(ctx: RequestContext, op: unknown, raw: unknown): Promise<unknown> {
-  if (typeof op !== 'string' || !Object.hasOwn(HANDLERS, op)) {
-    throw new RemoteError('UNKNOWN_OP', `unknown request ${JSON.stringify(op)}: this broker does not offer it`);
-  }
+  if (typeof op !== 'string') throw new RemoteError('UNKNOWN_OP', 'a request needs an op: a string naming the operation, e.g. "stats"');
+  if (!Object.hasOwn(HANDLERS, op)) throw new RemoteError('UNKNOWN_OP', `unknown request ${JSON.stringify(op)}: this broker does not offer it`);
   const handler = HANDLERS[op as Op] as Handler<Op>;
   // Nothing reaches the engine or the pipeline before its arguments passed their shape.
   return handler(ctx, checkArgs(op as Op, raw) as never);

@@ -118,8 +118,12 @@ export interface StreamCase {
   mustClose?: string;
 }
 
-/** `complete` when the bytes end on a frame boundary (or hit a header over `max`), else `incomplete`. */
+/**
+ * `complete` when the bytes end on a frame boundary (or hit a header over `max`), else
+ * `incomplete`; no bytes at all hold no frame to answer, so they are incomplete too.
+ */
 export function completeness(bytes: Buffer, max = DEFAULT_MAX_FRAME_BYTES): 'complete' | 'incomplete' {
+  if (bytes.length === 0) return 'incomplete';
   let at = 0;
   while (at + FRAME_HEADER_BYTES <= bytes.length) {
     const length = bytes.readUInt32BE(at);

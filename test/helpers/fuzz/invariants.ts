@@ -25,7 +25,9 @@ export function rssOf(pid: number): number | undefined {
   } catch {
     return undefined;
   }
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(status);
+  // Anonymous memory only: the pages of data.mdb that LMDB maps count in VmRSS too, and grow with
+  // the data (the kernel takes them back at will); the broker's own memory is anonymous.
+  const match = /^RssAnon:\s+(\d+) kB/m.exec(status);
   return match ? Number(match[1]) * 1_024 : undefined;
 }
 
